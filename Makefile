@@ -1,0 +1,45 @@
+# tend: a static, stripped musl binary and its -L helper library.
+# `make` builds, `make test` installs what it needs and runs the suite,
+# `make run` shows tend as PID 1 on a demo workload.
+
+VERSION := 0.1.0
+COMMIT := $(shell git rev-parse --short=7 HEAD 2>/dev/null || echo unknown)
+PREFIX ?= /usr/local
+DESTDIR ?=
+
+CC := musl-gcc
+WARNINGS := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+ifeq ($(CI),true)
+WARNINGS += -Werror
+endif
+# Size first: no unwind tables, each function in its own section for --gc-sections.
+CFLAGS ?= -Os -fno-asynchronous-unwind-tables -fno-unwind-tables -ffunction-sections -fdata-sections
+CPPFLAGS += -D_GNU_SOURCE -DTEND_VERSION='"$(VERSION)"' -DTEND_COMMIT='"$(COMMIT)"'
+LDFLAGS ?= -static -s -Wl,--gc-sections -Wl,--build-id=none
+
+SOURCES := init.c options.c signals.c reaper.c log.c linebuf.c
+HEADERS := $(wildcard *.h)
+HELPERS := $(patsubst %.c,%,$(wildcard tests/helpers/*.c))
+
+.PHONY: all helpers test run clean install
+all: tend
+
+tend: $(SOURCES) $(HEADERS) Makefile
+	@command -v $(CC) >/dev/null || { echo "make: $(CC) missing: apt-get install musl-tools (or run 'make test' / 'make run')" >&2; exit 1; }
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARNINGS) $(LDFLAGS) -o $@ $(SOURCES)
+
+# Test workloads are ordinary glibc programs: they stand for the user's app.
+helpers: $(HELPERS)
+tests/helpers/%: tests/helpers/%.c
+	gcc -O2 -Wall -Wextra $(if $(filter true,$(CI)),-Werror) -o $@ $<
+
+test:
+	tests/run
+
+run:
+	tests/demo
+
+clean:
+	rm -f tend $(HELPERS)
+
+-include mk/*.mk

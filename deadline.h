@@ -1,0 +1,40 @@
+/* Deadlines are absolute CLOCK_MONOTONIC times, never countdowns of sleeps. */
+#ifndef TEND_DEADLINE_H
+#define TEND_DEADLINE_H
+
+#include <time.h>
+
+#define NS_PER_SECOND 1000000000LL
+
+static inline struct timespec deadline_in(long long ns)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	t.tv_sec += ns / NS_PER_SECOND;
+	t.tv_nsec += ns % NS_PER_SECOND;
+	if (t.tv_nsec >= NS_PER_SECOND) {
+		t.tv_sec++;
+		t.tv_nsec -= NS_PER_SECOND;
+	}
+	return t;
+}
+
+/* What is left until the deadline; zero once it has passed. */
+static inline struct timespec deadline_left(const struct timespec *deadline)
+{
+	struct timespec now, left;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	left.tv_sec = deadline->tv_sec - now.tv_sec;
+	left.tv_nsec = deadline->tv_nsec - now.tv_nsec;
+	if (left.tv_nsec < 0) {
+		left.tv_sec--;
+		left.tv_nsec += NS_PER_SECOND;
+	}
+	if (left.tv_sec < 0)
+		left.tv_sec = left.tv_nsec = 0;
+	return left;
+}
+
+#endif

@@ -1,0 +1,285 @@
+/*
+ * tend: a tiny init for containers. Read top to bottom, this file is the
+ * life of the process: read the options, take signals over, spawn the
+ * command, settle in, then supervise until the main child and everything it
+ * left behind are gone, and exit with the main child's status.
+ */
+#include "deadline.h"
+#include "linebuf.h"
+#include "log.h"
+#include "options.h"
+#include "reaper.h"
+#include "signals.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef TEND_VERSION
+#define TEND_VERSION "0.0.0"
+#endif
+#ifndef TEND_COMMIT
+#define TEND_COMMIT "unknown"
+#endif
+
+enum {
+	EXIT_TIMED_OUT = 124,
+	EXIT_CANNOT_EXECUTE = 126,
+	EXIT_NOT_FOUND = 127,
+	EXIT_SIGNALED_BASE = 128,
+};
+
+extern char **environ;
+
+static const char license[] =
+	"MIT License\n\n"
+	"Copyright (c) 2026 The tend authors\n\n"
+	"Permission is hereby granted, free of charge, to any person obtaining a copy\n"
+	"of this software and associated documentation files (the \"Software\"), to deal\n"
+	"in the Software without restriction, including without limitation the rights\n"
+	"to use, copy, modify, merge, publish, distribute, sublicense, and/or sell\n"
+	"copies of the Software, and to permit persons to whom the Software is\n"
+	"furnished to do so, subject to the following conditions:\n\n"
+	"The above copyright notice and this permission notice shall be included in all\n"
+	"copies or substantial portions of the Software.\n\n"
+	"THE SOFTWARE IS PROVIDED \"AS IS\", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR\n"
+	"IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,\n"
+	"FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE\n"
+	"AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER\n"
+	"LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,\n"
+	"OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE\n"
+	"SOFTWARE.\n";
+
+/*
+ * Docker's daemon runs INIT --version and accepts only tini's format, so
+ * under the names Docker gives its init, tend answers in that format.
+ */
+static int show(enum action action, const char *argv0)
+{
+	const char *base = strrchr(argv0, '/') ? strrchr(argv0, '/') + 1 : argv0;
+	char line[128];
+
+	switch (action) {
+	case SHOW_HELP:
+		write_all(STDOUT_FILENO, options_usage, strlen(options_usage));
+		break;
+	case SHOW_LICENSE:
+		write_all(STDOUT_FILENO, license, sizeof license - 1);
+		break;
+	case SHOW_VERSION:
+		if (strcmp(base, "docker-init") == 0 || strcmp(base, "tini") == 0)
+			format(line, sizeof line, "tini version %s_tend - git.%s\n", TEND_VERSION, TEND_COMMIT);
+		else
+			format(line, sizeof line, "tend version %s - git.%s\n", TEND_VERSION, TEND_COMMIT);
+		write_all(STDOUT_FILENO, line, strlen(line));
+		break;
+	case RUN:
+		break;
+	}
+	return 0;
+}
+
+/* Orphans of our tree come to us; PID 1 gets them from the kernel anyway. */
+static void adopt_orphans(const struct options *opts)
+{
+	if (getpid() != 1 && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
+		log_at(LOG_WARN, "cannot become a subreaper: %s; orphans will not be reaped",
+		       strerror(errno));
+	if (opts->pdeath_signal && prctl(PR_SET_PDEATHSIG, opts->pdeath_signal) < 0)
+		die("-p: cannot set the parent-death signal: %s", strerror(errno));
+}
+
+/* systemd socket activation: the sockets were meant for whoever we run. */
+static void hand_over_listen_pid(pid_t tend)
+{
+	const char *listen_pid = getenv("LISTEN_PID");
+	char ours[16];
+
+	format(ours, sizeof ours, "%d", (int)tend);
+	if (listen_pid && strcmp(listen_pid, ours) == 0) {
+		format(ours, sizeof ours, "%d", (int)getpid());
+		setenv("LISTEN_PID", ours, 1);
+	}
+}
+
+/* In the child: execvp failed. 127 when there is no such command, else 126. */
+static _Noreturn void exec_failed(const char *command, int error)
+{
+	bool missing = error == ENOENT || error == ENOTDIR;
+
+	if (missing && !strchr(command, '/'))
+		log_at(LOG_WARN, "cannot run '%s': command not found", command);
+	else
+		log_at(LOG_WARN, "cannot run '%s': %s", command, strerror(error));
+	_exit(missing ? EXIT_NOT_FOUND : EXIT_CANNOT_EXECUTE);
+}
+
+static pid_t spawn(const struct options *opts, const struct inherited_signals *inherited)
+{
+	/* Only a foreground tend may hand the terminal on; never steal it from the shell. */
+	bool owns_terminal = isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp();
+	pid_t tend = getpid();
+	pid_t child;
+
+	if (opts->line_buffered)
+		linebuf_prepare_environment(opts->preload);
+	child = fork();
+	if (child < 0)
+		die("cannot start '%s': fork: %s", opts->command[0], strerror(errno));
+	if (child == 0) {
+		setpgid(0, 0);
+		/* SIGTTOU is still blocked here, so a background write cannot stop us. */
+		if (owns_terminal)
+			tcsetpgrp(STDIN_FILENO, getpid());
+		hand_over_listen_pid(tend);
+		signals_give_back(inherited);
+		execvp(opts->command[0], opts->command);
+		exec_failed(opts->command[0], errno);
+	}
+	/* Also here, so that no signal can reach the group before it exists. */
+	setpgid(child, child);
+	log_at(LOG_INFO, "started '%s' as pid %d", opts->command[0], (int)child);
+	return child;
+}
+
+/* PID 1 must pin no mount and hold no socket it was started with. */
+static void settle_in(void)
+{
+	struct rlimit files;
+
+	if (chdir("/") < 0)
+		log_at(LOG_WARN, "cannot move to /: %s", strerror(errno));
+	if (syscall(SYS_close_range, 3, ~0U, 0) == 0)
+		return;
+	/* Kernels before 5.9 have no close_range. */
+	if (getrlimit(RLIMIT_NOFILE, &files) < 0 || files.rlim_cur > 65536)
+		files.rlim_cur = 65536;
+	for (int fd = 3; fd < (int)files.rlim_cur; fd++)
+		close(fd);
+}
+
+/* The signal as forwarded; does it ask the child to stop? */
+static bool starts_grace(const struct options *opts, int received)
+{
+	int forwarded = opts->rewrite.to[received];
+
+	return (signal_asks_to_stop(received) && forwarded) || signal_asks_to_stop(forwarded);
+}
+
+static void forward(const struct options *opts, struct reaper *r, int received)
+{
+	int sig = opts->rewrite.to[received];
+
+	if (sig) {
+		if (r->main_child > 0)
+			signal_forward(r->main_child, opts->single_child, sig);
+		else
+			signal_descendants(r, sig);
+	}
+	if (starts_grace(opts, received))
+		reaper_start_grace(r);
+	/* As dumb-init does: a job-control stop suspends tend along with its child. */
+	if (signal_suspends_job(received) && !r->is_pid1)
+		kill(getpid(), SIGSTOP);
+}
+
+static int exit_status(const struct options *opts, const struct reaper *r, bool timed_out)
+{
+	int status = r->main_status;
+
+	if (timed_out)
+		return EXIT_TIMED_OUT;
+	if (WIFSIGNALED(status))
+		return EXIT_SIGNALED_BASE + WTERMSIG(status);
+	if (options_remaps_exit(opts, WEXITSTATUS(status)))
+		return 0;
+	return WEXITSTATUS(status);
+}
+
+/* The run deadline of --timeout, until it has fired; then the grace's. */
+static const struct timespec *next_deadline(const struct reaper *r, const struct timespec *run_deadline)
+{
+	const struct timespec *grace = reaper_deadline(r);
+
+	return grace ? grace : run_deadline;
+}
+
+static int supervise(const struct options *opts, pid_t child)
+{
+	struct reaper r;
+	struct timespec run_end;
+	const struct timespec *run_deadline = NULL;
+	bool timed_out = false;
+
+	reaper_init(&r, child, opts);
+	if (opts->timeout_ns > 0) {
+		run_end = deadline_in(opts->timeout_ns);
+		run_deadline = &run_end;
+	}
+	for (;;) {
+		siginfo_t info;
+		int sig;
+
+		reap_zombies(&r);
+		if (reaper_done(&r))
+			return exit_status(opts, &r, timed_out);
+		sig = signal_wait(&info, next_deadline(&r, run_deadline));
+		if (sig == SIGCHLD)
+			continue;
+		if (sig > 0) {
+			forward(opts, &r, sig);
+		} else if (reaper_deadline(&r)) {
+			reaper_escalate(&r);
+		} else {
+			log_at(LOG_WARN, "--timeout expired: stopping '%s'", opts->command[0]);
+			timed_out = true;
+			run_deadline = NULL;
+			forward(opts, &r, SIGTERM);
+			reaper_start_grace(&r);
+		}
+	}
+}
+
+/* --pause: the Kubernetes pause container's job. Reap, and wait to be told to go. */
+static int pause_until_stopped(const struct options *opts)
+{
+	struct reaper r;
+
+	reaper_init(&r, 0, opts);
+	for (;;) {
+		siginfo_t info;
+		int sig = signal_wait(&info, NULL);
+
+		if (sig == SIGINT || sig == SIGTERM)
+			return 0;
+		if (sig == SIGCHLD)
+			reap_zombies(&r);
+	}
+}
+
+int main(int argc, char *argv[])
+{
+	struct options opts;
+	struct options_error err;
+	struct inherited_signals inherited;
+	pid_t child = 0;
+
+	if (options_parse(&opts, argc, argv, environ, &err) < 0)
+		die("%s%s", err.message, err.usage ? " (see 'tend --help')" : "");
+	if (opts.action != RUN)
+		return show(opts.action, argv[0]);
+	log_set_verbosity(opts.verbosity);
+
+	inherited = signals_take_over();
+	adopt_orphans(&opts);
+	if (!opts.pause)
+		child = spawn(&opts, &inherited);
+	settle_in();
+
+	return opts.pause ? pause_until_stopped(&opts) : supervise(&opts, child);
+}

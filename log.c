@@ -1,0 +1,141 @@
+#include "log.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+enum { EXIT_TEND_FAILED = 125 };
+
+static int shown_verbosity;
+
+void log_set_verbosity(int verbosity)
+{
+	shown_verbosity = verbosity;
+}
+
+void write_all(int fd, const char *s, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, s, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		/* stderr closed or a broken pipe: a message is not worth dying for. */
+		if (n <= 0)
+			return;
+		s += n;
+		len -= (size_t)n;
+	}
+}
+
+static size_t put_unsigned(char *out, size_t room, unsigned long value, int negative)
+{
+	char digits[24];
+	size_t n = 0, used = 0;
+
+	do {
+		digits[n++] = (char)('0' + value % 10);
+		value /= 10;
+	} while (value > 0);
+	if (negative)
+		digits[n++] = '-';
+	while (n > 0 && used < room)
+		out[used++] = digits[--n];
+	return used;
+}
+
+size_t vformat(char *buf, size_t size, const char *fmt, va_list ap)
+{
+	size_t len = 0;
+
+	if (size == 0)
+		return 0;
+	for (const char *p = fmt; *p && len + 1 < size; p++) {
+		size_t room = size - 1 - len;
+
+		if (*p != '%') {
+			buf[len++] = *p;
+			continue;
+		}
+		switch (*++p) {
+		case 's': {
+			const char *s = va_arg(ap, const char *);
+			size_t n = strlen(s ? s : "(null)");
+			if (n > room)
+				n = room;
+			memcpy(buf + len, s ? s : "(null)", n);
+			len += n;
+			break;
+		}
+		case 'd': {
+			long v = va_arg(ap, int);
+			len += put_unsigned(buf + len, room, v < 0 ? -(unsigned long)v : (unsigned long)v, v < 0);
+			break;
+		}
+		case 'u':
+			len += put_unsigned(buf + len, room, va_arg(ap, unsigned), 0);
+			break;
+		case 'l': {
+			long v;
+			if (p[1] != 'd')
+				return len;
+			p++;
+			v = va_arg(ap, long);
+			len += put_unsigned(buf + len, room, v < 0 ? -(unsigned long)v : (unsigned long)v, v < 0);
+			break;
+		}
+		case '%':
+			buf[len++] = '%';
+			break;
+		default:
+			/* Unknown or truncated directive: stop rather than guess. */
+			buf[len] = '\0';
+			return len;
+		}
+	}
+	buf[len] = '\0';
+	return len;
+}
+
+size_t format(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	size_t len;
+
+	va_start(ap, fmt);
+	len = vformat(buf, size, fmt, ap);
+	va_end(ap);
+	return len;
+}
+
+static void vlog(const char *fmt, va_list ap)
+{
+	char line[1024] = "tend: ";
+	size_t len = 6;
+
+	len += vformat(line + len, sizeof line - len - 1, fmt, ap);
+	line[len++] = '\n';
+	write_all(STDERR_FILENO, line, len);
+}
+
+void log_at(int level, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (level > shown_verbosity)
+		return;
+	va_start(ap, fmt);
+	vlog(fmt, ap);
+	va_end(ap);
+}
+
+void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(fmt, ap);
+	va_end(ap);
+	exit(EXIT_TEND_FAILED);
+}

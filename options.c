@@ -1,0 +1,452 @@
+#include "options.h"
+
+#include "deadline.h"
+#include "log.h"
+
+#include <string.h>
+
+enum { DEFAULT_GRACE_SECONDS = 8, MAX_VERBOSITY = 9 };
+/* About 31 years: far beyond any real deadline, and safe from overflow. */
+#define MAX_SECONDS 1000000000LL
+
+enum option_id {
+	OPT_GRACE, OPT_SINGLE_CHILD, OPT_GROUP, OPT_REWRITE, OPT_SUBREAPER,
+	OPT_PDEATH, OPT_REMAP_EXIT, OPT_TIMEOUT, OPT_PAUSE, OPT_LINE_BUFFERED,
+	OPT_PRELOAD, OPT_WARN_ON_REAP, OPT_VERBOSE, OPT_LICENSE, OPT_HELP,
+	OPT_VERSION, OPTION_COUNT
+};
+
+static const struct {
+	char short_name;
+	const char *long_name;
+	bool takes_value;
+} specs[OPTION_COUNT] = {
+	[OPT_GRACE] = { 't', "grace", true },
+	[OPT_SINGLE_CHILD] = { 'c', "single-child", false },
+	[OPT_GROUP] = { 'g', NULL, false },
+	[OPT_REWRITE] = { 'r', "rewrite", true },
+	[OPT_SUBREAPER] = { 's', "subreaper", false },
+	[OPT_PDEATH] = { 'p', "pdeath", true },
+	[OPT_REMAP_EXIT] = { 'e', "remap-exit", true },
+	[OPT_TIMEOUT] = { 'T', "timeout", true },
+	[OPT_PAUSE] = { 'P', "pause", false },
+	[OPT_LINE_BUFFERED] = { 'L', "line-buffered", false },
+	[OPT_PRELOAD] = { 0, "preload", true },
+	[OPT_WARN_ON_REAP] = { 'w', "warn-on-reap", false },
+	[OPT_VERBOSE] = { 'v', "verbose", false },
+	[OPT_LICENSE] = { 'l', "license", false },
+	[OPT_HELP] = { 'h', "help", false },
+	[OPT_VERSION] = { 'V', "version", false },
+};
+
+const char options_usage[] =
+	"Usage: tend [OPTIONS] [--] COMMAND [ARG...]\n"
+	"       tend -P\n"
+	"\n"
+	"A tiny init for containers: runs COMMAND, forwards signals to its process\n"
+	"group, reaps zombies, and SIGKILLs what is left after a grace period.\n"
+	"Options stop at the first non-option. Each option has an environment twin;\n"
+	"options win over the environment.\n"
+	"\n"
+	"  -t, --grace=SECONDS     grace before SIGKILL after a stop signal or after\n"
+	"                          COMMAND exits (default 8; 0 never SIGKILLs)\n"
+	"                          [TEND_GRACE]\n"
+	"  -c, --single-child      forward signals to COMMAND only, not its group\n"
+	"                          [TEND_SINGLE_CHILD=1, DUMB_INIT_SETSID=0]\n"
+	"  -g                      forward to the process group (the default)\n"
+	"                          [TINI_KILL_PROCESS_GROUP]\n"
+	"  -r, --rewrite=S:R       forward signal S as R; R=0 drops S; repeatable\n"
+	"                          [TEND_REWRITE=S:R,S:R]\n"
+	"  -s, --subreaper         register as child subreaper (automatic unless PID 1)\n"
+	"                          [TEND_SUBREAPER=1, TINI_SUBREAPER]\n"
+	"  -p, --pdeath=SIGNAL     signal tend gets when its parent dies [TEND_PDEATH]\n"
+	"  -e, --remap-exit=CODE   exit 0 when COMMAND exits with CODE; repeatable\n"
+	"                          [TEND_REMAP_EXIT=CODE,CODE]\n"
+	"  -T, --timeout=SECONDS   stop COMMAND as on SIGTERM after SECONDS, then\n"
+	"                          exit 124 [TEND_TIMEOUT]\n"
+	"  -P, --pause             no COMMAND: sleep and reap until SIGINT/SIGTERM\n"
+	"  -L, --line-buffered     line-buffered stdout, unbuffered stderr for the\n"
+	"                          child [TEND_LINE_BUFFERED=1]\n"
+	"      --preload=PATH      the -L helper library [TEND_PRELOAD]\n"
+	"  -w, --warn-on-reap      log each orphan zombie reaped [TEND_WARN_ON_REAP=1]\n"
+	"  -v, --verbose           more logging; repeatable\n"
+	"                          [TEND_VERBOSITY=N, TINI_VERBOSITY, DUMB_INIT_DEBUG=1]\n"
+	"  -l, --license           show the license\n"
+	"  -h, --help              show this help\n"
+	"  -V, --version           show the version\n"
+	"\n"
+	"SECONDS is a decimal number, e.g. 0.5, with an optional s, m, h or d unit.\n"
+	"SIGNAL is a name (TERM, SIGTERM, RTMIN+1) or a number.\n"
+	"Exit status: COMMAND's, or 128+N if it died of signal N; 124 after\n"
+	"--timeout; 125 when tend itself fails; 126 COMMAND not executable;\n"
+	"127 COMMAND not found.\n";
+
+static int fail(struct options_error *err, bool usage, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vformat(err->message, sizeof err->message, fmt, ap);
+	va_end(ap);
+	err->usage = usage;
+	return -1;
+}
+
+/* A whole decimal number in [min, max], or -1. */
+static long parse_number(const char *s, long min, long max)
+{
+	long n = 0;
+
+	if (!*s)
+		return -1;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		n = n * 10 + (*s - '0');
+		if (n > max)
+			return -1;
+	}
+	return n < min ? -1 : n;
+}
+
+/* "8", "0.5", "1.5s", "2m", "1h", "1d": nanoseconds, or -1. */
+static long long parse_seconds(const char *s)
+{
+	long long whole = 0, fraction = 0, scale = NS_PER_SECOND, unit = 1;
+	int digits = 0;
+
+	for (; *s >= '0' && *s <= '9'; s++, digits++) {
+		whole = whole * 10 + (*s - '0');
+		if (whole > MAX_SECONDS)
+			return -1;
+	}
+	if (*s == '.')
+		for (s++; *s >= '0' && *s <= '9'; s++, digits++) {
+			scale /= 10;
+			fraction += (*s - '0') * scale;
+		}
+	if (digits == 0)
+		return -1;
+	switch (*s) {
+	case 's': unit = 1; s++; break;
+	case 'm': unit = 60; s++; break;
+	case 'h': unit = 3600; s++; break;
+	case 'd': unit = 86400; s++; break;
+	}
+	if (*s || whole > MAX_SECONDS / unit)
+		return -1;
+	return (whole * NS_PER_SECOND + fraction) * unit;
+}
+
+static int parse_rewrite(struct options *opts, const char *spec, const char *label,
+			 struct options_error *err)
+{
+	char from_text[32];
+	const char *colon = strchr(spec, ':');
+	size_t from_len = colon ? (size_t)(colon - spec) : 0;
+	int from, to;
+
+	if (!colon || from_len >= sizeof from_text)
+		return fail(err, true, "%s'%s': expected SIGNAL:SIGNAL, e.g. TERM:INT", label, spec);
+	memcpy(from_text, spec, from_len);
+	from_text[from_len] = '\0';
+	from = signal_parse(from_text);
+	to = signal_parse(colon + 1);
+	if (from <= 0)
+		return fail(err, true, "%s'%s': unknown signal '%s'", label, spec, from_text);
+	if (to < 0)
+		return fail(err, true, "%s'%s': unknown signal '%s'", label, spec, colon + 1);
+	if (from == SIGKILL || from == SIGSTOP)
+		return fail(err, true, "%s'%s': %s cannot be caught, so never forwarded", label,
+			    spec, from == SIGKILL ? "SIGKILL" : "SIGSTOP");
+	if (from == SIGCHLD)
+		return fail(err, true, "%s'%s': SIGCHLD is never forwarded", label, spec);
+	opts->rewrite.to[from] = (unsigned char)to;
+	return 0;
+}
+
+/* Apply one option's value; label names its source in messages ("-t ", "TEND_GRACE="). */
+static int apply(struct options *opts, enum option_id id, const char *value,
+		 const char *label, struct options_error *err)
+{
+	long n;
+	long long ns;
+
+	switch (id) {
+	case OPT_GRACE:
+	case OPT_TIMEOUT:
+		if ((ns = parse_seconds(value)) < 0)
+			return fail(err, true, "%s'%s': not a number of seconds", label, value);
+		*(id == OPT_GRACE ? &opts->grace_ns : &opts->timeout_ns) = ns;
+		return 0;
+	case OPT_SINGLE_CHILD: opts->single_child = true; return 0;
+	case OPT_GROUP: opts->single_child = false; return 0;
+	case OPT_REWRITE: return parse_rewrite(opts, value, label, err);
+	case OPT_SUBREAPER: opts->subreaper = true; return 0;
+	case OPT_PDEATH:
+		if ((n = signal_parse(value)) <= 0)
+			return fail(err, true, "%s'%s': unknown signal", label, value);
+		opts->pdeath_signal = (int)n;
+		return 0;
+	case OPT_REMAP_EXIT:
+		if ((n = parse_number(value, 0, 255)) < 0)
+			return fail(err, true, "%s'%s': not an exit code (0-255)", label, value);
+		opts->remap_exit[n / 8] |= (unsigned char)(1u << (n % 8));
+		return 0;
+	case OPT_PAUSE: opts->pause = true; return 0;
+	case OPT_LINE_BUFFERED: opts->line_buffered = true; return 0;
+	case OPT_PRELOAD:
+		if (value[0] != '/')
+			return fail(err, true, "%s'%s': the helper path must be absolute", label, value);
+		opts->preload = value;
+		return 0;
+	case OPT_WARN_ON_REAP: opts->warn_on_reap = true; return 0;
+	case OPT_VERBOSE:
+		if (opts->verbosity < MAX_VERBOSITY)
+			opts->verbosity++;
+		return 0;
+	case OPT_LICENSE: opts->action = SHOW_LICENSE; return 0;
+	case OPT_HELP: opts->action = SHOW_HELP; return 0;
+	case OPT_VERSION: opts->action = SHOW_VERSION; return 0;
+	case OPTION_COUNT: break;
+	}
+	return 0;
+}
+
+static const char *env_get(char *const envp[], const char *name)
+{
+	size_t len = strlen(name);
+
+	for (; envp && *envp; envp++)
+		if (strncmp(*envp, name, len) == 0 && (*envp)[len] == '=')
+			return *envp + len + 1;
+	return NULL;
+}
+
+/* A TEND_* switch: 1/0, true/false, yes/no, on/off; the empty string is off. */
+static int env_switch(char *const envp[], const char *name, bool *on, struct options_error *err)
+{
+	static const char *const yes[] = { "1", "true", "yes", "on" };
+	static const char *const no[] = { "", "0", "false", "no", "off" };
+	const char *value = env_get(envp, name);
+
+	*on = false;
+	if (!value)
+		return 0;
+	for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++)
+		if (strcmp(value, yes[i]) == 0)
+			return *on = true, 0;
+	for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)
+		if (strcmp(value, no[i]) == 0)
+			return 0;
+	return fail(err, false, "%s='%s': expected 1 or 0", name, value);
+}
+
+/* A TEND_* variable with a value; a list applies each comma-separated item. */
+static int env_value(struct options *opts, char *const envp[], const char *name,
+		     enum option_id id, bool is_list, struct options_error *err)
+{
+	const char *list = env_get(envp, name);
+	char label[32], item[64];
+
+	if (!list || !*list)
+		return 0;
+	format(label, sizeof label, "%s=", name);
+	if (!is_list) {
+		if (apply(opts, id, list, label, err) < 0)
+			return err->usage = false, -1;
+		return 0;
+	}
+	for (const char *start = list;; ) {
+		const char *end = strchr(start, ',');
+		size_t len = end ? (size_t)(end - start) : strlen(start);
+
+		if (len >= sizeof item)
+			return fail(err, false, "%s'%s': item too long", label, list);
+		memcpy(item, start, len);
+		item[len] = '\0';
+		if (apply(opts, id, item, label, err) < 0)
+			return err->usage = false, -1;
+		if (!end)
+			return 0;
+		start = end + 1;
+	}
+}
+
+/* tini's and dumb-init's variables, with the meaning they have there. */
+static int apply_foreign_env(struct options *opts, char *const envp[], struct options_error *err)
+{
+	const char *value;
+	long n;
+
+	if (env_get(envp, "TINI_SUBREAPER"))
+		opts->subreaper = true;
+	if ((value = env_get(envp, "DUMB_INIT_SETSID")) && strcmp(value, "0") == 0)
+		opts->single_child = true;
+	if ((value = env_get(envp, "DUMB_INIT_DEBUG")) && strcmp(value, "1") == 0)
+		opts->verbosity = LOG_DEBUG;
+	if ((value = env_get(envp, "TINI_VERBOSITY"))) {
+		/* tini counts 1 as its default; tend counts 0. */
+		if ((n = parse_number(value, 0, MAX_VERBOSITY)) < 0)
+			return fail(err, false, "TINI_VERBOSITY='%s': expected a number 0-%d",
+				    value, MAX_VERBOSITY);
+		opts->verbosity = n > 0 ? (int)n - 1 : 0;
+	}
+	return 0;
+}
+
+static int apply_env(struct options *opts, char *const envp[], struct options_error *err)
+{
+	static const struct {
+		const char *name;
+		enum option_id id;
+	} valued[] = {
+		{ "TEND_GRACE", OPT_GRACE }, { "TEND_TIMEOUT", OPT_TIMEOUT },
+		{ "TEND_PDEATH", OPT_PDEATH }, { "TEND_PRELOAD", OPT_PRELOAD },
+		{ "TEND_REWRITE", OPT_REWRITE }, { "TEND_REMAP_EXIT", OPT_REMAP_EXIT },
+	};
+	static const struct {
+		const char *name;
+		enum option_id id;
+	} switches[] = {
+		{ "TEND_SINGLE_CHILD", OPT_SINGLE_CHILD }, { "TEND_SUBREAPER", OPT_SUBREAPER },
+		{ "TEND_LINE_BUFFERED", OPT_LINE_BUFFERED }, { "TEND_WARN_ON_REAP", OPT_WARN_ON_REAP },
+	};
+	const char *value;
+	bool on;
+	long n;
+
+	if (apply_foreign_env(opts, envp, err) < 0)
+		return -1;
+	for (size_t i = 0; i < sizeof valued / sizeof valued[0]; i++)
+		if (env_value(opts, envp, valued[i].name, valued[i].id, valued[i].id == OPT_REWRITE ||
+			      valued[i].id == OPT_REMAP_EXIT, err) < 0)
+			return -1;
+	for (size_t i = 0; i < sizeof switches / sizeof switches[0]; i++) {
+		if (env_switch(envp, switches[i].name, &on, err) < 0)
+			return -1;
+		if (on)
+			apply(opts, switches[i].id, NULL, NULL, err);
+	}
+	if ((value = env_get(envp, "TEND_VERBOSITY"))) {
+		if ((n = parse_number(value, 0, MAX_VERBOSITY)) < 0)
+			return fail(err, false, "TEND_VERBOSITY='%s': expected a number 0-%d",
+				    value, MAX_VERBOSITY);
+		opts->verbosity = (int)n;
+	}
+	return 0;
+}
+
+static int find_short(char name)
+{
+	for (int id = 0; id < OPTION_COUNT; id++)
+		if (specs[id].short_name == name)
+			return id;
+	return -1;
+}
+
+/* "--name" or "--name=value": the option's id, or -1. */
+static int find_long(const char *arg, const char **inline_value)
+{
+	const char *eq = strchr(arg, '=');
+	size_t len = eq ? (size_t)(eq - arg) : strlen(arg);
+
+	*inline_value = eq ? eq + 1 : NULL;
+	for (int id = 0; id < OPTION_COUNT; id++)
+		if (specs[id].long_name && strlen(specs[id].long_name) == len &&
+		    strncmp(specs[id].long_name, arg, len) == 0)
+			return id;
+	return -1;
+}
+
+/* An option's value in the next word; NULL at the end of argv. */
+static const char *next_word(int argc, char *const argv[], int *i)
+{
+	if (*i + 1 >= argc)
+		return NULL;
+	return argv[++*i];
+}
+
+/* One argv word that starts with '-'; *i moves past any value it takes. */
+static int parse_word(struct options *opts, int argc, char *const argv[], int *i,
+		      struct options_error *err)
+{
+	const char *arg = argv[*i];
+	char label[48];
+
+	if (arg[1] == '-') {
+		const char *value;
+		int id = find_long(arg + 2, &value);
+
+		if (id < 0)
+			return fail(err, true, "unknown option '%s'", arg);
+		format(label, sizeof label, "--%s ", specs[id].long_name);
+		if (!specs[id].takes_value) {
+			if (value)
+				return fail(err, true, "option '--%s' takes no value", specs[id].long_name);
+			return apply(opts, id, NULL, label, err);
+		}
+		if (!value && (value = next_word(argc, argv, i)) == NULL)
+			return fail(err, true, "option '--%s' needs a value", specs[id].long_name);
+		return apply(opts, id, value, label, err);
+	}
+	for (const char *p = arg + 1; *p; p++) {
+		int id = find_short(*p);
+
+		if (id < 0)
+			return fail(err, true, "unknown option '-%s'", (char[]){ *p, '\0' });
+		format(label, sizeof label, "-%s ", (char[]){ *p, '\0' });
+		if (!specs[id].takes_value) {
+			if (apply(opts, id, NULL, label, err) < 0)
+				return -1;
+			continue;
+		}
+		/* "-t5" or "-t 5": the rest of the word, else the next one. */
+		const char *value = p[1] ? p + 1 : next_word(argc, argv, i);
+		if (!value)
+			return fail(err, true, "option '-%s' needs a value", (char[]){ *p, '\0' });
+		return apply(opts, id, value, label, err);
+	}
+	return 0;
+}
+
+int options_parse(struct options *opts, int argc, char *const argv[],
+		  char *const envp[], struct options_error *err)
+{
+	int i;
+
+	memset(opts, 0, sizeof *opts);
+	opts->grace_ns = DEFAULT_GRACE_SECONDS * NS_PER_SECOND;
+	rewrite_identity(&opts->rewrite);
+	err->message[0] = '\0';
+	err->usage = false;
+
+	if (apply_env(opts, envp, err) < 0)
+		return -1;
+	for (i = 1; i < argc && argv[i]; i++) {
+		const char *arg = argv[i];
+
+		if (strcmp(arg, "--") == 0) {
+			i++;
+			break;
+		}
+		/* No argv permutation: the first non-option is COMMAND. */
+		if (arg[0] != '-' || arg[1] == '\0')
+			break;
+		if (parse_word(opts, argc, argv, &i, err) < 0)
+			return -1;
+		if (opts->action != RUN)
+			return 0;
+	}
+	opts->command = i < argc && argv[i] ? argv + i : NULL;
+	if (opts->pause && opts->command)
+		return fail(err, true, "--pause takes no COMMAND (got '%s')", opts->command[0]);
+	if (!opts->pause && !opts->command)
+		return fail(err, true, "no COMMAND to run");
+	return 0;
+}
+
+bool options_remaps_exit(const struct options *opts, int code)
+{
+	return code >= 0 && code < 256 && (opts->remap_exit[code / 8] & (1u << (code % 8)));
+}

@@ -1,0 +1,325 @@
+#include "reaper.h"
+
+#include "deadline.h"
+#include "log.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* After the SIGKILL, how often to look again for late forks. */
+#define RESWEEP_NS (100 * 1000000LL)
+enum { NAMES_IN_WARNING = 8 };
+
+struct process {
+	pid_t pid;
+	pid_t ppid;
+	char name[16];
+};
+
+/* A snapshot of the processes tend may signal. */
+struct census {
+	struct process *procs;
+	size_t count;
+};
+
+void reaper_init(struct reaper *r, pid_t main_child, const struct options *opts)
+{
+	memset(r, 0, sizeof *r);
+	r->main_child = main_child;
+	r->children_left = main_child > 0;
+	r->is_pid1 = getpid() == 1;
+	r->only_main_child = opts->single_child && !r->is_pid1;
+	r->warn_on_reap = opts->warn_on_reap;
+	r->grace_ns = opts->grace_ns;
+}
+
+/* "pid (name) S ppid ...": the name may hold spaces and parentheses. */
+static bool read_stat(const char *path, struct process *p)
+{
+	char buf[512];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+	char *open_paren, *close_paren;
+
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	open_paren = strchr(buf, '(');
+	close_paren = strrchr(buf, ')');
+	if (!open_paren || !close_paren || close_paren < open_paren || close_paren[1] != ' ')
+		return false;
+	p->pid = (pid_t)atoi(buf);
+	p->ppid = (pid_t)atoi(close_paren + 4);
+	n = close_paren - open_paren - 1;
+	if (n > (ssize_t)sizeof p->name - 1)
+		n = sizeof p->name - 1;
+	memcpy(p->name, open_paren + 1, (size_t)n);
+	p->name[n] = '\0';
+	return true;
+}
+
+/*
+ * /proc is useful only when it shows our own PID namespace: a /proc of
+ * the host would make tend count (and signal) other namespaces' processes.
+ */
+static bool proc_is_ours(void)
+{
+	struct process self;
+
+	return read_stat("/proc/self/stat", &self) && self.pid == getpid();
+}
+
+static bool is_marked_parent(const struct census *c, const bool *marked, pid_t ppid)
+{
+	for (size_t j = 0; j < c->count; j++)
+		if (marked[j] && c->procs[j].pid == ppid)
+			return true;
+	return false;
+}
+
+/* Keep only tend's descendants: parents are marked before their children. */
+static void keep_descendants(struct census *c, pid_t self)
+{
+	bool *marked = calloc(c->count ? c->count : 1, sizeof *marked);
+	bool changed = true;
+	size_t kept = 0;
+
+	if (!marked) {
+		c->count = 0;
+		return;
+	}
+	while (changed) {
+		changed = false;
+		for (size_t i = 0; i < c->count; i++) {
+			if (marked[i])
+				continue;
+			if (c->procs[i].ppid == self || is_marked_parent(c, marked, c->procs[i].ppid))
+				marked[i] = changed = true;
+		}
+	}
+	for (size_t i = 0; i < c->count; i++)
+		if (marked[i])
+			c->procs[kept++] = c->procs[i];
+	c->count = kept;
+	free(marked);
+}
+
+/*
+ * Every descendant of tend; as PID 1, every other process in the namespace.
+ * False when /proc cannot tell (not mounted, or another namespace's).
+ */
+static bool take_census(bool is_pid1, struct census *c)
+{
+	size_t room = 0;
+	DIR *dir;
+	struct dirent *entry;
+
+	c->procs = NULL;
+	c->count = 0;
+	if (!proc_is_ours() || !(dir = opendir("/proc")))
+		return false;
+	while ((entry = readdir(dir))) {
+		char path[64];
+		struct process p;
+
+		if (entry->d_name[0] < '1' || entry->d_name[0] > '9')
+			continue;
+		format(path, sizeof path, "/proc/%s/stat", entry->d_name);
+		if (!read_stat(path, &p) || p.pid == getpid())
+			continue;
+		if (c->count == room) {
+			struct process *grown = realloc(c->procs, (room ? room * 2 : 64) * sizeof *grown);
+			if (!grown)
+				break;
+			c->procs = grown;
+			room = room ? room * 2 : 64;
+		}
+		c->procs[c->count++] = p;
+	}
+	closedir(dir);
+	if (!is_pid1)
+		keep_descendants(c, getpid());
+	return true;
+}
+
+/*
+ * As PID 1, kill(-1) reaches the whole namespace in one atomic step, which
+ * no fork can outrun. Elsewhere only the census names whom tend may touch.
+ * Returns whether the census worked, so that the caller can report it.
+ */
+static bool signal_census(const struct reaper *r, int sig, struct census *c)
+{
+	bool counted = take_census(r->is_pid1, c);
+
+	if (r->is_pid1) {
+		kill(-1, sig);
+		return counted;
+	}
+	for (size_t i = 0; i < c->count; i++)
+		kill(c->procs[i].pid, sig);
+	/* Without /proc, the main child's group is all tend knows of. */
+	if (!counted && r->main_child > 0)
+		kill(-r->main_child, sig);
+	return counted;
+}
+
+void signal_descendants(const struct reaper *r, int sig)
+{
+	struct census c;
+
+	signal_census(r, sig, &c);
+	free(c.procs);
+}
+
+void reaper_start_grace(struct reaper *r)
+{
+	if (r->grace_started || r->grace_ns == 0)
+		return;
+	r->deadline = deadline_in(r->grace_ns);
+	r->grace_started = true;
+}
+
+/* The main child is gone: SIGTERM, then SIGCONT so that a stopped process can act on it. */
+static void stop_leftovers(struct reaper *r)
+{
+	log_at(LOG_INFO, "main child exited; sending SIGTERM to what it left behind");
+	signal_descendants(r, SIGTERM);
+	signal_descendants(r, SIGCONT);
+	reaper_start_grace(r);
+}
+
+static void log_exit(pid_t pid, int status)
+{
+	char name[16];
+
+	if (WIFSIGNALED(status))
+		log_at(LOG_INFO, "main child %d killed by SIG%s", (int)pid,
+		       signal_name(WTERMSIG(status), name));
+	else
+		log_at(LOG_INFO, "main child %d exited with status %d", (int)pid, WEXITSTATUS(status));
+}
+
+void reap_zombies(struct reaper *r)
+{
+	bool main_exited = false;
+
+	for (;;) {
+		int status;
+		pid_t pid = waitpid(-1, &status, WNOHANG);
+
+		if (pid <= 0) {
+			/* 0: children remain, none is a zombie; -1: ECHILD, none at all. */
+			r->children_left = pid == 0;
+			break;
+		}
+		if (pid == r->main_child) {
+			log_exit(pid, status);
+			r->main_status = status;
+			r->main_child = 0;
+			main_exited = true;
+		} else {
+			log_at(r->warn_on_reap ? LOG_WARN : LOG_DEBUG,
+			       "Reaped zombie process with pid=%d", (int)pid);
+		}
+	}
+	if (main_exited && r->children_left && !r->only_main_child)
+		stop_leftovers(r);
+}
+
+bool reaper_done(const struct reaper *r)
+{
+	return r->main_child == 0 && (!r->children_left || r->only_main_child);
+}
+
+const struct timespec *reaper_deadline(const struct reaper *r)
+{
+	return r->grace_started ? &r->deadline : NULL;
+}
+
+/* "8s", "0.5s", "1.25s". */
+static void format_seconds(char *buf, size_t size, long long ns)
+{
+	long ms = (long)(ns % NS_PER_SECOND / 1000000);
+	size_t len = format(buf, size, "%ld", (long)(ns / NS_PER_SECOND));
+
+	if (ms > 0) {
+		char frac[8];
+		int digits = 3;
+
+		while (ms % 10 == 0) {
+			ms /= 10;
+			digits--;
+		}
+		format(frac, sizeof frac, "%ld", ms + (digits == 3 ? 1000 : digits == 2 ? 100 : 10));
+		len += format(buf + len, size - len, ".%s", frac + 1);
+	}
+	format(buf + len, size - len, "s");
+}
+
+/* The one line a user looks for when work went missing. */
+static void warn_killed(const struct reaper *r, const struct census *c, bool counted)
+{
+	char line[900], grace[32];
+	size_t len;
+
+	format_seconds(grace, sizeof grace, r->grace_ns);
+	if (!counted) {
+		log_at(LOG_WARN, "grace period of %s expired: sent SIGKILL to all remaining processes",
+		       grace);
+		return;
+	}
+	len = format(line, sizeof line, "grace period of %s expired: sent SIGKILL to %ld process%s:",
+		     grace, (long)c->count, c->count == 1 ? "" : "es");
+	for (size_t i = 0; i < c->count && i < NAMES_IN_WARNING; i++)
+		len += format(line + len, sizeof line - len, " %d (%s)", (int)c->procs[i].pid,
+			      c->procs[i].name);
+	if (c->count > NAMES_IN_WARNING)
+		format(line + len, sizeof line - len, " and %ld more",
+		       (long)(c->count - NAMES_IN_WARNING));
+	log_at(LOG_WARN, "%s", line);
+}
+
+static void kill_main_child_only(struct reaper *r)
+{
+	struct census c = { 0 };
+	struct process p = { .pid = r->main_child };
+	char path[64];
+
+	format(path, sizeof path, "/proc/%d/stat", (int)r->main_child);
+	read_stat(path, &p);
+	kill(r->main_child, SIGKILL);
+	c.procs = &p;
+	c.count = 1;
+	warn_killed(r, &c, true);
+}
+
+void reaper_escalate(struct reaper *r)
+{
+	struct census c;
+	bool counted;
+
+	if (r->only_main_child) {
+		if (!r->escalated && r->main_child > 0)
+			kill_main_child_only(r);
+		r->escalated = true;
+		r->grace_started = false;
+		return;
+	}
+	counted = signal_census(r, SIGKILL, &c);
+	if (!r->escalated && (c.count > 0 || !counted))
+		warn_killed(r, &c, counted);
+	free(c.procs);
+	r->escalated = true;
+	/* A process that forked just before the SIGKILL may have left a child. */
+	r->deadline = deadline_in(RESWEEP_NS);
+}

@@ -1,0 +1,172 @@
+#include "signals.h"
+
+#include "deadline.h"
+#include "log.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+/* The kernel's view, as bash's `kill -l` and glibc print them. */
+enum { RT_FIRST = 34 };
+
+static const char *const standard_names[] = {
+	[SIGHUP] = "HUP",     [SIGINT] = "INT",       [SIGQUIT] = "QUIT",
+	[SIGILL] = "ILL",     [SIGTRAP] = "TRAP",     [SIGABRT] = "ABRT",
+	[SIGBUS] = "BUS",     [SIGFPE] = "FPE",       [SIGKILL] = "KILL",
+	[SIGUSR1] = "USR1",   [SIGSEGV] = "SEGV",     [SIGUSR2] = "USR2",
+	[SIGPIPE] = "PIPE",   [SIGALRM] = "ALRM",     [SIGTERM] = "TERM",
+	[SIGSTKFLT] = "STKFLT", [SIGCHLD] = "CHLD",   [SIGCONT] = "CONT",
+	[SIGSTOP] = "STOP",   [SIGTSTP] = "TSTP",     [SIGTTIN] = "TTIN",
+	[SIGTTOU] = "TTOU",   [SIGURG] = "URG",       [SIGXCPU] = "XCPU",
+	[SIGXFSZ] = "XFSZ",   [SIGVTALRM] = "VTALRM", [SIGPROF] = "PROF",
+	[SIGWINCH] = "WINCH", [SIGIO] = "IO",         [SIGPWR] = "PWR",
+	[SIGSYS] = "SYS",
+};
+
+enum { STANDARD_COUNT = sizeof standard_names / sizeof standard_names[0] };
+
+/* A decimal number of at most three digits, the whole string; else -1. */
+static int small_number(const char *s)
+{
+	int n = 0;
+
+	if (!*s || strlen(s) > 3)
+		return -1;
+	for (; *s; s++) {
+		if (!isdigit((unsigned char)*s))
+			return -1;
+		n = n * 10 + (*s - '0');
+	}
+	return n;
+}
+
+/* "RTMIN", "RTMIN+n", "RTMAX", "RTMAX-n". */
+static int realtime_signal(const char *s)
+{
+	int base, sign, offset = 0;
+
+	if (strncasecmp(s, "RTMIN", 5) == 0)
+		base = RT_FIRST, sign = '+';
+	else if (strncasecmp(s, "RTMAX", 5) == 0)
+		base = SIGNAL_MAX, sign = '-';
+	else
+		return -1;
+	s += 5;
+	if (*s) {
+		if (*s != sign || (offset = small_number(s + 1)) < 0)
+			return -1;
+	}
+	offset = sign == '+' ? base + offset : base - offset;
+	return offset >= RT_FIRST && offset <= SIGNAL_MAX ? offset : -1;
+}
+
+int signal_parse(const char *text)
+{
+	const char *name = text;
+	int n = small_number(text);
+
+	if (n >= 0)
+		return n <= SIGNAL_MAX ? n : -1;
+	if (strncasecmp(name, "SIG", 3) == 0)
+		name += 3;
+	for (int sig = 1; sig < STANDARD_COUNT; sig++)
+		if (standard_names[sig] && strcasecmp(name, standard_names[sig]) == 0)
+			return sig;
+	return realtime_signal(name);
+}
+
+const char *signal_name(int sig, char *buf)
+{
+	if (sig > 0 && sig < STANDARD_COUNT && standard_names[sig])
+		return standard_names[sig];
+	if (sig >= RT_FIRST && sig <= SIGNAL_MAX)
+		format(buf, 16, "RTMIN+%d", sig - RT_FIRST);
+	else
+		format(buf, 16, "%d", sig);
+	return buf;
+}
+
+void rewrite_identity(struct rewrite *table)
+{
+	for (int sig = 0; sig <= SIGNAL_MAX; sig++)
+		table->to[sig] = (unsigned char)sig;
+}
+
+/*
+ * The raw system call, because libc wrappers hide the signals a libc keeps
+ * for itself (musl: 32-34). tend must block those too: a real-time signal's
+ * default action is to terminate.
+ */
+static void set_mask(int how, const uint64_t *set, uint64_t *old)
+{
+	syscall(SYS_rt_sigprocmask, how, set, old, sizeof(uint64_t));
+}
+
+struct inherited_signals signals_take_over(void)
+{
+	struct inherited_signals inherited = { 0 };
+	struct sigaction chld;
+	uint64_t all = ~(uint64_t)0;
+
+	set_mask(SIG_SETMASK, &all, &inherited.mask);
+	sigaction(SIGCHLD, NULL, &chld);
+	if (chld.sa_handler == SIG_IGN) {
+		inherited.sigchld_ignored = true;
+		chld.sa_handler = SIG_DFL;
+		sigaction(SIGCHLD, &chld, NULL);
+	}
+	return inherited;
+}
+
+void signals_give_back(const struct inherited_signals *inherited)
+{
+	if (inherited->sigchld_ignored)
+		signal(SIGCHLD, SIG_IGN);
+	set_mask(SIG_SETMASK, &inherited->mask, NULL);
+}
+
+int signal_wait(siginfo_t *info, const struct timespec *deadline)
+{
+	sigset_t every;
+
+	/* Not sigfillset: libcs leave their own signals out of it. */
+	memset(&every, 0xff, sizeof every);
+	for (;;) {
+		int sig;
+
+		if (deadline) {
+			struct timespec left = deadline_left(deadline);
+			sig = sigtimedwait(&every, info, &left);
+		} else {
+			sig = sigwaitinfo(&every, info);
+		}
+		if (sig > 0)
+			return sig;
+		if (errno == EAGAIN)
+			return 0;
+		/* EINTR: tend was stopped and continued; wait again. */
+	}
+}
+
+bool signal_asks_to_stop(int sig)
+{
+	return sig == SIGTERM || sig == SIGINT || sig == SIGQUIT;
+}
+
+bool signal_suspends_job(int sig)
+{
+	return sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
+}
+
+void signal_forward(pid_t child, bool single_child, int sig)
+{
+	char name[16];
+
+	log_at(LOG_DEBUG, "forwarding SIG%s to %s %d", signal_name(sig, name),
+	       single_child ? "child" : "process group", (int)child);
+	kill(single_child ? child : -child, sig);
+}

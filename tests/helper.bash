@@ -1,0 +1,140 @@
+# Shared by every test file: `load helper`.
+#
+# Every process a test starts goes through start_bg (or a function built on
+# it), so that teardown can stop it by PID. Every wait has a timeout.
+
+bats_load_library bats-support
+bats_load_library bats-assert
+
+TEND=${TEND:-$BATS_TEST_DIRNAME/../tend}
+HELPERS=$BATS_TEST_DIRNAME/helpers
+STARTED_PIDS=()
+
+# Root makes a PID namespace directly; anyone else needs a user namespace too.
+if [ "$(id -u)" = 0 ]; then
+	UNSHARE_PID1=(unshare -pf --mount-proc)
+else
+	UNSHARE_PID1=(unshare -Urpf --mount-proc)
+fi
+
+# Run tend as PID 1 in a fresh PID namespace, in the foreground, for `run`.
+# Killed after $LIMIT seconds (default 30) so that no test can hang.
+tend_as_pid1() {
+	timeout -k 2 "${LIMIT:-30}" "${UNSHARE_PID1[@]}" "$TEND" "$@"
+}
+
+# Run tend as a plain process (it becomes a subreaper), for `run`.
+tend_plain() {
+	timeout -k 2 "${LIMIT:-30}" "$TEND" "$@"
+}
+
+# Start a command in the background, remembered for teardown; sets BG_PID.
+# Its stdout and stderr go to $BATS_TEST_TMPDIR/bg.out and bg.err unless
+# redirected by the caller through OUT= / ERR=.
+start_bg() {
+	"$@" >"${OUT:-$BATS_TEST_TMPDIR/bg.out}" 2>"${ERR:-$BATS_TEST_TMPDIR/bg.err}" &
+	BG_PID=$!
+	STARTED_PIDS+=("$BG_PID")
+}
+
+# Start tend as PID 1 in the background. Sets UNSHARE_PID (the unshare
+# process, whose exit status is tend's) and TEND_PID (tend itself, as the
+# host sees it), to which tests send signals from outside the namespace.
+start_tend_pid1() {
+	start_bg "${UNSHARE_PID1[@]}" "$TEND" "$@"
+	UNSHARE_PID=$BG_PID
+	wait_for 5 child_of "$UNSHARE_PID"
+	TEND_PID=$(child_of "$UNSHARE_PID")
+	STARTED_PIDS+=("$TEND_PID")
+}
+
+# Start tend as a plain process in the background; sets TEND_PID.
+start_tend_plain() {
+	start_bg "$TEND" "$@"
+	TEND_PID=$BG_PID
+}
+
+# The first child of PID, if it has one.
+child_of() {
+	local kids
+	kids=$(cat /proc/"$1"/task/*/children 2>/dev/null) || return 1
+	set -- $kids
+	[ -n "${1:-}" ] && echo "$1"
+}
+
+# Every descendant of PID (not PID itself), one a line.
+descendants_of() {
+	local kid
+	for kid in $(cat /proc/"$1"/task/*/children 2>/dev/null); do
+		echo "$kid"
+		descendants_of "$kid"
+	done
+}
+
+# Wait for PID to exit (it must be our child) within SECONDS; sets STATUS.
+# Fails the test if it is still running then.
+wait_exit() {
+	local pid=$1 seconds=$2
+	wait_for "$seconds" not_running "$pid" || {
+		echo "process $pid still running after ${seconds}s" >&2
+		return 1
+	}
+	STATUS=0
+	wait "$pid" || STATUS=$?
+}
+
+not_running() {
+	! kill -0 "$1" 2>/dev/null || [ "$(state_of "$1")" = Z ]
+}
+
+# The one-letter state of PID from /proc/PID/stat (R, S, T, Z, ...).
+state_of() {
+	local stat
+	stat=$(cat /proc/"$1"/stat 2>/dev/null) || return 1
+	stat=${stat##*) }
+	echo "${stat%% *}"
+}
+
+# Poll COMMAND every 20 ms until it succeeds or SECONDS pass.
+wait_for() {
+	local seconds=$1
+	shift
+	local deadline=$((SECONDS + seconds + 1)) start=$EPOCHREALTIME
+	while ! "$@"; do
+		if (( SECONDS >= deadline )) || \
+			awk -v s="$start" -v n="$EPOCHREALTIME" -v l="$seconds" 'BEGIN { exit !(n - s > l) }'; then
+			echo "timed out after ${seconds}s waiting for: $*" >&2
+			return 1
+		fi
+		sleep 0.02
+	done
+}
+
+# FILE has a line that is exactly LINE.
+file_has_line() {
+	[ -f "$1" ] && grep -qxF -- "$2" "$1"
+}
+
+# Wait until FILE has LINE (default "ready", as the helper workloads write).
+wait_line() {
+	wait_for "${3:-5}" file_has_line "$1" "${2:-ready}"
+}
+
+# Processes in state Z among PIDs given on stdin.
+count_zombies() {
+	local pid n=0
+	while read -r pid; do
+		[ "$(state_of "$pid")" = Z ] && n=$((n + 1))
+	done
+	echo "$n"
+}
+
+teardown() {
+	local pid
+	for pid in "${STARTED_PIDS[@]}"; do
+		kill -KILL "$pid" 2>/dev/null || true
+	done
+	for pid in "${STARTED_PIDS[@]}"; do
+		wait "$pid" 2>/dev/null || true
+	done
+}
