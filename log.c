@@ -78,8 +78,10 @@ size_t vformat(char *buf, size_t size, const char *fmt, va_list ap)
 			break;
 		case 'l': {
 			long v;
-			if (p[1] != 'd')
+			if (p[1] != 'd') {
+				buf[len] = '\0';
 				return len;
+			}
 			p++;
 			v = va_arg(ap, long);
 			len += put_unsigned(buf + len, room, v < 0 ? -(unsigned long)v : (unsigned long)v, v < 0);

@@ -281,8 +281,8 @@ static void warn_killed(const struct reaper *r, const struct census *c, bool cou
 	len = format(line, sizeof line, "grace period of %s expired: sent SIGKILL to %ld process%s:",
 		     grace, (long)c->count, c->count == 1 ? "" : "es");
 	for (size_t i = 0; i < c->count && i < NAMES_IN_WARNING; i++)
-		len += format(line + len, sizeof line - len, " %d (%s)", (int)c->procs[i].pid,
-			      c->procs[i].name);
+		len += format(line + len, sizeof line - len, "%s %d (%s)", i ? "," : "",
+			      (int)c->procs[i].pid, c->procs[i].name);
 	if (c->count > NAMES_IN_WARNING)
 		format(line + len, sizeof line - len, " and %ld more",
 		       (long)(c->count - NAMES_IN_WARNING));

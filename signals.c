@@ -144,6 +144,13 @@ int signal_wait(siginfo_t *info, const struct timespec *deadline)
 		} else {
 			sig = sigwaitinfo(&every, info);
 		}
+		/*
+		 * A log line written to a closed pipe raises SIGPIPE on tend
+		 * itself: that one is no message for the child, and forwarding
+		 * it would kill the child (and, logged, raise the next one).
+		 */
+		if (sig > 0 && info->si_code == SI_USER && info->si_pid == getpid())
+			continue;
 		if (sig > 0)
 			return sig;
 		if (errno == EAGAIN)

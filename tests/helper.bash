@@ -3,6 +3,7 @@
 # Every process a test starts goes through start_bg (or a function built on
 # it), so that teardown can stop it by PID. Every wait has a timeout.
 
+bats_require_minimum_version 1.5.0
 bats_load_library bats-support
 bats_load_library bats-assert
 
@@ -129,9 +130,13 @@ count_zombies() {
 	echo "$n"
 }
 
+# Stop what the test started, and everything below it, by PID.
 teardown() {
-	local pid
+	local pid tree=()
 	for pid in "${STARTED_PIDS[@]}"; do
+		tree+=("$pid" $(descendants_of "$pid"))
+	done
+	for pid in "${tree[@]}"; do
 		kill -KILL "$pid" 2>/dev/null || true
 	done
 	for pid in "${STARTED_PIDS[@]}"; do

@@ -1,0 +1,41 @@
+#!/usr/bin/env bats
+# With nothing to do, tend sleeps in one blocking call: no wakeups, no polling.
+
+load helper
+
+settled_tend_over_sleep() {
+	start_tend_plain "$@" -- sleep 60
+	wait_for 5 test "$(state_of "$TEND_PID")" = S
+	wait_for 5 test -n "$(child_of "$TEND_PID")"
+	sleep 0.5
+}
+
+switches_of() {
+	awk '/ctxt_switches/ { n += $2 } END { print n }' /proc/"$1"/status
+}
+
+@test "an idle tend is not scheduled once in 5 seconds" {
+	settled_tend_over_sleep
+	local before=$(switches_of "$TEND_PID")
+	sleep 5
+	assert_equal "$(switches_of "$TEND_PID")" "$before"
+}
+
+@test "an idle tend makes no system call in 5 seconds, beyond the one it sleeps in" {
+	command -v strace >/dev/null || skip "strace missing"
+	settled_tend_over_sleep -t 3 -T 3600
+	run timeout -s INT 5 strace -p "$TEND_PID"
+	# strace shows the call tend sleeps in, unfinished, and nothing else.
+	run grep -v -e '^strace: Process' -e '^ <detached' <<<"$output"
+	assert_equal "${#lines[@]}" 1
+	assert_output --regexp '^rt_sigtimedwait\('
+}
+
+@test "as PID 1 an idle tend is not scheduled either" {
+	start_tend_pid1 -- sleep 60
+	wait_for 5 test -n "$(child_of "$TEND_PID")"
+	sleep 0.5
+	local before=$(switches_of "$TEND_PID")
+	sleep 5
+	assert_equal "$(switches_of "$TEND_PID")" "$before"
+}

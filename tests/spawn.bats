@@ -1,0 +1,95 @@
+#!/usr/bin/env bats
+# COMMAND starts in its own process group with the signal mask and
+# dispositions tend was started with; tend then sits in / and holds no
+# descriptor it inherited; the child keeps them all.
+
+load helper
+
+# Lines "SigBlk: ..." and "SigIgn: ..." of a process started, through exec,
+# from a python3 that blocked USR2 and ignored HUP first (as nohup does).
+signal_lines_of() {
+	python3 -c '
+import os, signal, sys
+signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR2, signal.SIGRTMIN})
+signal.signal(signal.SIGHUP, signal.SIG_IGN)
+os.execvp(sys.argv[1], sys.argv[1:])' "$@" | grep -E '^Sig(Blk|Ign):'
+}
+
+@test "the child gets exactly the signal mask and ignored set tend was started with" {
+	local expected
+	expected=$(signal_lines_of cat /proc/self/status)
+	run signal_lines_of "$TEND" -- cat /proc/self/status
+	assert_success
+	assert_output "$expected"
+	# And the check can tell: USR2 and SIGRTMIN blocked; HUP ignored (and
+	# PIPE and XFSZ, which python3 ignores itself).
+	assert_line "SigBlk:	0000000200000800"
+	assert_line "SigIgn:	0000000001001001"
+}
+
+@test "as PID 1 too, the child's mask and ignored set are the caller's" {
+	run tend_as_pid1 -- sh -c 'grep -E "^Sig(Blk|Ign):" /proc/$$/status'
+	assert_success
+	assert_line "SigBlk:	0000000000000000"
+}
+
+@test "the child leads its own process group, apart from tend's" {
+	run tend_plain -- sh -c 'echo "$$ $(cut -d" " -f5 /proc/$$/stat) $(cut -d" " -f5 /proc/$PPID/stat)"'
+	assert_success
+	read -r pid pgrp tend_pgrp <<<"$output"
+	assert_equal "$pgrp" "$pid"
+	[ "$tend_pgrp" != "$pgrp" ]
+}
+
+@test "tend moves to / and closes what it inherited; the child keeps it" {
+	local dir=$BATS_TEST_TMPDIR/work
+	mkdir -p "$dir"
+	cd "$dir"
+	start_tend_plain -- sh -c 'pwd; ls /proc/$$/fd | sort -n | tr "\n" " "; echo; exec sleep 60' 7<"$BATS_TEST_FILENAME"
+	wait_for 5 test -s "$BATS_TEST_TMPDIR/bg.out"
+	wait_for 5 test "$(readlink /proc/$TEND_PID/cwd)" = /
+	run cat "$BATS_TEST_TMPDIR/bg.out"
+	assert_line "$dir"
+	assert_line --partial " 7 "
+	run ls /proc/$TEND_PID/fd
+	assert_output "$(printf '0\n1\n2')"
+}
+
+@test "the child has the caller's descriptors, and no descriptor of tend's own" {
+	exec 7<"$BATS_TEST_FILENAME"
+	run timeout 5 sh -c 'ls /proc/$$/fd | sort -n | tr "\n" " "'
+	local expected=$output
+	[[ "$expected" == *" 7 "* ]]
+	run tend_plain -- sh -c 'ls /proc/$$/fd | sort -n | tr "\n" " "'
+	exec 7<&-
+	assert_success
+	assert_output "$expected"
+}
+
+@test "options stop at the first non-option: tend sh -c 'echo hi' needs no --" {
+	run tend_plain sh -c 'echo hi'
+	assert_success
+	assert_output "hi"
+	run tend_plain -t 1 sh -c 'echo "$0 $1"' -t x
+	assert_output "-t x"
+}
+
+@test "LISTEN_PID naming tend is rewritten to the child's PID, any other is kept" {
+	run "$TEND" -- sh -c 'echo "$LISTEN_PID $$"' 
+	assert_success
+	# Unset: stays unset.
+	assert_output --regexp "^ [0-9]+$"
+	run bash -c 'export LISTEN_PID=$$ LISTEN_FDS=1; exec "$1" -- sh -c "echo \$LISTEN_PID \$\$"' bash "$TEND"
+	read -r listen child <<<"$output"
+	assert_equal "$listen" "$child"
+	LISTEN_PID=1 run "$TEND" -- sh -c 'echo "$LISTEN_PID"'
+	assert_output 1
+}
+
+@test "the child's environment is the caller's, unchanged" {
+	env | sort > "$BATS_TEST_TMPDIR/expected"
+	run "$TEND" -- env
+	assert_success
+	# Only bash's "_" (the last command run) may differ.
+	assert_equal "$(grep -v '^_=' <<<"$output" | sort)" "$(grep -v '^_=' "$BATS_TEST_TMPDIR/expected")"
+}
