@@ -5,6 +5,7 @@
  * left behind are gone, and exit with the main child's status.
  */
 #include "deadline.h"
+#include "environment.h"
 #include "linebuf.h"
 #include "log.h"
 #include "options.h"
@@ -12,7 +13,6 @@
 #include "signals.h"
 
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -95,15 +95,15 @@ static void adopt_orphans(const struct options *opts)
 }
 
 /* systemd socket activation: the sockets were meant for whoever we run. */
-static void hand_over_listen_pid(pid_t tend)
+static void hand_over_listen_pid(char **env, pid_t tend, char *entry, size_t size)
 {
-	const char *listen_pid = getenv("LISTEN_PID");
+	const char *listen_pid = environment_get(env, "LISTEN_PID");
 	char ours[16];
 
 	format(ours, sizeof ours, "%d", (int)tend);
 	if (listen_pid && strcmp(listen_pid, ours) == 0) {
-		format(ours, sizeof ours, "%d", (int)getpid());
-		setenv("LISTEN_PID", ours, 1);
+		format(entry, size, "LISTEN_PID=%d", (int)getpid());
+		environment_set(env, entry);
 	}
 }
 
@@ -124,10 +124,13 @@ static pid_t spawn(const struct options *opts, const struct inherited_signals *i
 	/* Only a foreground tend may hand the terminal on; never steal it from the shell. */
 	bool owns_terminal = isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp();
 	pid_t tend = getpid();
+	char *env[environment_slots()];
+	char preload[8192], listen_pid[32];
 	pid_t child;
 
+	environment_copy(env);
 	if (opts->line_buffered)
-		linebuf_prepare_environment(opts->preload);
+		linebuf_environment(env, opts->preload, preload, sizeof preload);
 	child = fork();
 	if (child < 0)
 		die("cannot start '%s': fork: %s", opts->command[0], strerror(errno));
@@ -136,9 +139,9 @@ static pid_t spawn(const struct options *opts, const struct inherited_signals *i
 		/* SIGTTOU is still blocked here, so a background write cannot stop us. */
 		if (owns_terminal)
 			tcsetpgrp(STDIN_FILENO, getpid());
-		hand_over_listen_pid(tend);
+		hand_over_listen_pid(env, tend, listen_pid, sizeof listen_pid);
 		signals_give_back(inherited);
-		execvp(opts->command[0], opts->command);
+		execvpe(opts->command[0], opts->command, env);
 		exec_failed(opts->command[0], errno);
 	}
 	/* Also here, so that no signal can reach the group before it exists. */

@@ -1,14 +1,13 @@
 #include "linebuf.h"
 
+#include "environment.h"
 #include "log.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #define HELPER_NAME "tend-linebuf.so"
@@ -17,23 +16,23 @@
 
 /*
  * NULL if the loader can map path, else why not. The loader prints an error
- * into the child's output for a file it cannot use, so tend checks first:
- * a regular file, readable by us, that starts like an ELF object.
+ * into the child's output for a file it cannot use, so tend checks first: a
+ * file readable by us that starts like an ELF object. O_NONBLOCK: a FIFO
+ * must not hang tend; a directory fails the read with EISDIR.
  */
 static const char *unusable(const char *path)
 {
 	char magic[4];
-	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	ssize_t n;
 	const char *why = NULL;
 
 	if (fd < 0)
 		return strerror(errno);
-	if (fstat(fd, &st) < 0)
+	n = read(fd, magic, sizeof magic);
+	if (n < 0)
 		why = strerror(errno);
-	else if (!S_ISREG(st.st_mode))
-		why = "not a regular file";
-	else if (read(fd, magic, sizeof magic) != sizeof magic || memcmp(magic, "\177ELF", 4) != 0)
+	else if (n != sizeof magic || memcmp(magic, "\177ELF", 4) != 0)
 		why = "not an ELF shared library";
 	close(fd);
 	return why;
@@ -72,64 +71,78 @@ static const char *find_helper(char *path, size_t size, char *why, size_t why_si
 	return NULL;
 }
 
+/* Length of the LD_PRELOAD entry at s: up to a separator or the end. */
+static size_t entry_length(const char *s)
+{
+	size_t n = 0;
+
+	while (s[n] && !strchr(SEPARATORS, s[n]))
+		n++;
+	return n;
+}
+
 /* Is helper already one of the entries of list? */
 static bool listed(const char *list, const char *helper)
 {
 	size_t len = strlen(helper);
 
 	for (const char *p = list; *p; ) {
-		size_t n;
+		size_t n = entry_length(p);
 
-		p += strspn(p, SEPARATORS);
-		n = strcspn(p, SEPARATORS);
 		if (n == len && strncmp(p, helper, len) == 0)
 			return true;
-		p += n;
+		p += p[n] ? n + 1 : n;
 	}
 	return false;
 }
 
-/* Add helper to LD_PRELOAD after what is there; false and why if it cannot be. */
-static bool add_to_preload(const char *helper, char *why, size_t why_size)
+/*
+ * existing LD_PRELOAD, then helper, in buf; NULL and why if it cannot be.
+ * The helper is not added twice.
+ */
+static const char *join_preload(const char *existing, const char *helper, char *buf,
+				size_t size, char *why, size_t why_size)
 {
-	const char *existing = getenv("LD_PRELOAD");
-	size_t old_len = existing ? strlen(existing) : 0;
-	char *joined;
-	bool ok;
-
-	if (helper[strcspn(helper, SEPARATORS)]) {
+	if (helper[entry_length(helper)]) {
 		format(why, why_size, "cannot use %s: LD_PRELOAD cannot hold a path with a space or ':'",
 		       helper);
-		return false;
+		return NULL;
 	}
+	if (!existing || !*existing)
+		existing = NULL;
 	if (existing && listed(existing, helper))
-		return true;
-	if (!(joined = malloc(old_len + strlen(helper) + 2))) {
-		format(why, why_size, "%s", strerror(ENOMEM));
-		return false;
+		return existing;
+	if ((existing ? strlen(existing) + 1 : 0) + strlen(helper) >= size) {
+		format(why, why_size, "LD_PRELOAD is too long to add %s", helper);
+		return NULL;
 	}
-	format(joined, old_len + strlen(helper) + 2, "%s%s%s", old_len ? existing : "",
-	       old_len ? " " : "", helper);
-	ok = setenv("LD_PRELOAD", joined, 1) == 0;
-	if (!ok)
-		format(why, why_size, "cannot set LD_PRELOAD: %s", strerror(errno));
-	free(joined);
-	return ok;
+	format(buf, size, "%s%s%s", existing ? existing : "", existing ? " " : "", helper);
+	return buf;
 }
 
-void linebuf_prepare_environment(const char *preload)
+void linebuf_environment(char **env, const char *preload, char *buf, size_t size)
 {
+	static char python_unbuffered[] = "PYTHONUNBUFFERED=1";
+	static const char name[] = "LD_PRELOAD=";
+	const char *existing = environment_get(env, "LD_PRELOAD");
 	char found[PATH_MAX], why[PATH_MAX + 128];
-	const char *helper = preload, *problem;
+	const char *helper = preload, *problem, *joined = NULL;
 
 	/* Python buffers on its own; it needs no helper for this. */
-	setenv("PYTHONUNBUFFERED", "1", 0);
+	if (!environment_get(env, "PYTHONUNBUFFERED"))
+		environment_set(env, python_unbuffered);
 	if (!helper) {
 		helper = find_helper(found, sizeof found, why, sizeof why);
 	} else if ((problem = unusable(helper))) {
 		format(why, sizeof why, "cannot use %s: %s", helper, problem);
 		helper = NULL;
 	}
-	if (!helper || !add_to_preload(helper, why, sizeof why))
+	memcpy(buf, name, sizeof name);
+	if (helper)
+		joined = join_preload(existing, helper, buf + sizeof name - 1, size - sizeof name + 1,
+				      why, sizeof why);
+	if (!joined)
 		log_at(LOG_WARN, "-L: %s; C programs keep their default buffering", why);
+	else if (joined != existing)
+		environment_set(env, buf);
 }

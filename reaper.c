@@ -1,13 +1,11 @@
 #include "reaper.h"
 
+#include "census.h"
 #include "deadline.h"
 #include "log.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -16,140 +14,16 @@
 #define RESWEEP_NS (100 * 1000000LL)
 enum { NAMES_IN_WARNING = 8 };
 
-struct process {
-	pid_t pid;
-	pid_t ppid;
-	char name[16];
-};
-
-/* A snapshot of the processes tend may signal. */
-struct census {
-	struct process *procs;
-	size_t count;
-};
-
 void reaper_init(struct reaper *r, pid_t main_child, const struct options *opts)
 {
 	memset(r, 0, sizeof *r);
 	r->main_child = main_child;
+	r->group = main_child;
 	r->children_left = main_child > 0;
 	r->is_pid1 = getpid() == 1;
 	r->only_main_child = opts->single_child && !r->is_pid1;
 	r->warn_on_reap = opts->warn_on_reap;
 	r->grace_ns = opts->grace_ns;
-}
-
-/* "pid (name) S ppid ...": the name may hold spaces and parentheses. */
-static bool read_stat(const char *path, struct process *p)
-{
-	char buf[512];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-	char *open_paren, *close_paren;
-
-	if (fd < 0)
-		return false;
-	n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
-	open_paren = strchr(buf, '(');
-	close_paren = strrchr(buf, ')');
-	if (!open_paren || !close_paren || close_paren < open_paren || close_paren[1] != ' ')
-		return false;
-	p->pid = (pid_t)atoi(buf);
-	p->ppid = (pid_t)atoi(close_paren + 4);
-	n = close_paren - open_paren - 1;
-	if (n > (ssize_t)sizeof p->name - 1)
-		n = sizeof p->name - 1;
-	memcpy(p->name, open_paren + 1, (size_t)n);
-	p->name[n] = '\0';
-	return true;
-}
-
-/*
- * /proc is useful only when it shows our own PID namespace: a /proc of
- * the host would make tend count (and signal) other namespaces' processes.
- */
-static bool proc_is_ours(void)
-{
-	struct process self;
-
-	return read_stat("/proc/self/stat", &self) && self.pid == getpid();
-}
-
-static bool is_marked_parent(const struct census *c, const bool *marked, pid_t ppid)
-{
-	for (size_t j = 0; j < c->count; j++)
-		if (marked[j] && c->procs[j].pid == ppid)
-			return true;
-	return false;
-}
-
-/* Keep only tend's descendants: parents are marked before their children. */
-static void keep_descendants(struct census *c, pid_t self)
-{
-	bool *marked = calloc(c->count ? c->count : 1, sizeof *marked);
-	bool changed = true;
-	size_t kept = 0;
-
-	if (!marked) {
-		c->count = 0;
-		return;
-	}
-	while (changed) {
-		changed = false;
-		for (size_t i = 0; i < c->count; i++) {
-			if (marked[i])
-				continue;
-			if (c->procs[i].ppid == self || is_marked_parent(c, marked, c->procs[i].ppid))
-				marked[i] = changed = true;
-		}
-	}
-	for (size_t i = 0; i < c->count; i++)
-		if (marked[i])
-			c->procs[kept++] = c->procs[i];
-	c->count = kept;
-	free(marked);
-}
-
-/*
- * Every descendant of tend; as PID 1, every other process in the namespace.
- * False when /proc cannot tell (not mounted, or another namespace's).
- */
-static bool take_census(bool is_pid1, struct census *c)
-{
-	size_t room = 0;
-	DIR *dir;
-	struct dirent *entry;
-
-	c->procs = NULL;
-	c->count = 0;
-	if (!proc_is_ours() || !(dir = opendir("/proc")))
-		return false;
-	while ((entry = readdir(dir))) {
-		char path[64];
-		struct process p;
-
-		if (entry->d_name[0] < '1' || entry->d_name[0] > '9')
-			continue;
-		format(path, sizeof path, "/proc/%s/stat", entry->d_name);
-		if (!read_stat(path, &p) || p.pid == getpid())
-			continue;
-		if (c->count == room) {
-			struct process *grown = realloc(c->procs, (room ? room * 2 : 64) * sizeof *grown);
-			if (!grown)
-				break;
-			c->procs = grown;
-			room = room ? room * 2 : 64;
-		}
-		c->procs[c->count++] = p;
-	}
-	closedir(dir);
-	if (!is_pid1)
-		keep_descendants(c, getpid());
-	return true;
 }
 
 /*
@@ -159,7 +33,7 @@ static bool take_census(bool is_pid1, struct census *c)
  */
 static bool signal_census(const struct reaper *r, int sig, struct census *c)
 {
-	bool counted = take_census(r->is_pid1, c);
+	bool counted = census_take(c, r->is_pid1);
 
 	if (r->is_pid1) {
 		kill(-1, sig);
@@ -168,8 +42,8 @@ static bool signal_census(const struct reaper *r, int sig, struct census *c)
 	for (size_t i = 0; i < c->count; i++)
 		kill(c->procs[i].pid, sig);
 	/* Without /proc, the main child's group is all tend knows of. */
-	if (!counted && r->main_child > 0)
-		kill(-r->main_child, sig);
+	if (!counted && r->group > 0)
+		kill(-r->group, sig);
 	return counted;
 }
 
@@ -178,7 +52,7 @@ void signal_descendants(const struct reaper *r, int sig)
 	struct census c;
 
 	signal_census(r, sig, &c);
-	free(c.procs);
+	census_free(&c);
 }
 
 void reaper_start_grace(struct reaper *r)
@@ -293,10 +167,8 @@ static void kill_main_child_only(struct reaper *r)
 {
 	struct census c = { 0 };
 	struct process p = { .pid = r->main_child };
-	char path[64];
 
-	format(path, sizeof path, "/proc/%d/stat", (int)r->main_child);
-	read_stat(path, &p);
+	census_name(r->main_child, &p);
 	kill(r->main_child, SIGKILL);
 	c.procs = &p;
 	c.count = 1;
@@ -318,7 +190,7 @@ void reaper_escalate(struct reaper *r)
 	counted = signal_census(r, SIGKILL, &c);
 	if (!r->escalated && (c.count > 0 || !counted))
 		warn_killed(r, &c, counted);
-	free(c.procs);
+	census_free(&c);
 	r->escalated = true;
 	/* A process that forked just before the SIGKILL may have left a child. */
 	r->deadline = deadline_in(RESWEEP_NS);

@@ -117,3 +117,15 @@ send_and_expect() {
 	run grep -c TERM "$REC"
 	assert_output 0
 }
+
+@test "SIGTSTP is forwarded and tend stops with its child; SIGCONT resumes both" {
+	start_tend_plain -- sleep 60
+	wait_for 5 test -n "$(child_of "$TEND_PID")"
+	local child=$(child_of "$TEND_PID")
+	kill -TSTP "$TEND_PID"
+	wait_for 5 test "$(state_of "$child")" = T
+	wait_for 5 test "$(state_of "$TEND_PID")" = T
+	kill -CONT "$TEND_PID"
+	wait_for 5 test "$(state_of "$child")" = S
+	wait_for 5 test "$(state_of "$TEND_PID")" = S
+}

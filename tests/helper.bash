@@ -143,3 +143,33 @@ teardown() {
 		wait "$pid" 2>/dev/null || true
 	done
 }
+
+# A directory any user may write to, for tests that run tend as another
+# user (bats makes its temporary directories root's alone). Prints its path.
+open_tmpdir() {
+	local dir=$BATS_TEST_TMPDIR/open parent=$BATS_TEST_TMPDIR
+	mkdir -p "$dir"
+	chmod 1777 "$dir"
+	while [ "$parent" != "$(dirname "$BATS_RUN_TMPDIR")" ] && [ "$parent" != / ]; do
+		chmod a+x "$parent"
+		parent=$(dirname "$parent")
+	done
+	echo "$dir"
+}
+
+# Predicates for wait_for, which must re-run the check on every poll
+# (`wait_for 5 test "$(state_of P)" = S` would expand once, then poll a
+# constant): `wait_for 5 state_is PID S`, `wait_for 5 has_child PID`.
+state_is() {
+	[ "$(state_of "$1")" = "$2" ]
+}
+
+has_child() {
+	child_of "$1" >/dev/null
+}
+
+# For tests about the static binary itself (no libc, a bare container
+# root): the sanitizer pass of tests/run runs a dynamic build of tend.
+needs_static_tend() {
+	[ -z "${TEND_SANITIZED:-}" ] || skip "the sanitizer build of tend is dynamic"
+}

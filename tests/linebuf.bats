@@ -16,6 +16,17 @@ setup() {
 	unset LD_PRELOAD PYTHONUNBUFFERED TEND_LINE_BUFFERED TEND_PRELOAD
 }
 
+# A workload that a failed test leaves stopped would outlive tend and hold
+# the pipe open: its whole tree goes first, then helper.bash's teardown.
+eval "helper_$(declare -f teardown)"
+teardown() {
+	local pid
+	for pid in $(descendants_of "${TEND_PID:-0}"); do
+		kill -KILL "$pid" 2>/dev/null || true
+	done
+	helper_teardown
+}
+
 # Start tend ARGS... with its stdout into a pipe that cat copies to $PIPED
 # as the bytes arrive; sets CAT_PID and TEND_PID.
 start_piped() {
@@ -37,8 +48,10 @@ find_stopped() {
 	return 1
 }
 
+# Every wait here is generous: other suites run orphan storms on the same
+# two cores, and a wait costs nothing once its event has happened.
 wait_stopped() {
-	wait_for 5 find_stopped
+	wait_for 20 find_stopped
 }
 
 piped_has() {
@@ -47,9 +60,9 @@ piped_has() {
 
 # Both tend and cat end; the pipe carried exactly LINES, in order.
 finish_piped() {
-	wait_exit "$TEND_PID" 10
+	wait_exit "$TEND_PID" 30
 	assert_equal "$STATUS" 0
-	wait_exit "$CAT_PID" 5
+	wait_exit "$CAT_PID" 30
 	assert_equal "$(cat "$PIPED")" "$(printf '%s\n' "$@")"
 }
 
@@ -58,7 +71,7 @@ expect_each_line_at_once() {
 	local count=$1 i
 	for ((i = 1; i < count; i++)); do
 		wait_stopped
-		wait_line "$PIPED" "tick $i"
+		wait_line "$PIPED" "tick $i" 20
 		kill -CONT "$STOPPED_PID"
 	done
 }
@@ -135,9 +148,9 @@ for i in range(1, 4):
 
 @test "as PID 1, -L loses no line of a child that ignores SIGTERM and is SIGKILLed after the grace" {
 	OUT=$BATS_TEST_TMPDIR/log start_tend_pid1 -L -t 1 -- "$HELPERS/ticker" 200 hang
-	wait_line "$BATS_TEST_TMPDIR/bg.err" ready
+	wait_line "$BATS_TEST_TMPDIR/bg.err" ready 20
 	kill -TERM "$TEND_PID"
-	wait_exit "$UNSHARE_PID" 10
+	wait_exit "$UNSHARE_PID" 30
 	assert_equal "$STATUS" 137
 	assert_equal "$(wc -l <"$BATS_TEST_TMPDIR/log")" 200
 	assert_equal "$(tail -n 1 "$BATS_TEST_TMPDIR/log")" "tick 200"
@@ -145,9 +158,9 @@ for i in range(1, 4):
 
 @test "as PID 1 without -L, the lines of a child SIGKILLed after the grace are lost" {
 	OUT=$BATS_TEST_TMPDIR/log start_tend_pid1 -t 1 -- "$HELPERS/ticker" 200 hang
-	wait_line "$BATS_TEST_TMPDIR/bg.err" ready
+	wait_line "$BATS_TEST_TMPDIR/bg.err" ready 20
 	kill -TERM "$TEND_PID"
-	wait_exit "$UNSHARE_PID" 10
+	wait_exit "$UNSHARE_PID" 30
 	assert_equal "$STATUS" 137
 	assert_equal "$(wc -l <"$BATS_TEST_TMPDIR/log")" 0
 }
@@ -177,7 +190,7 @@ for i in range(1, 4):
 	assert_equal "$(cat "$BATS_TEST_TMPDIR/err")" "err:"
 	assert_equal "$(cat "$BATS_TEST_TMPDIR/out")" ""
 	kill -CONT "$STOPPED_PID"
-	wait_exit "$TEND_PID" 5
+	wait_exit "$TEND_PID" 30
 	assert_equal "$(cat "$BATS_TEST_TMPDIR/out")" "out:done"
 	assert_equal "$(cat "$BATS_TEST_TMPDIR/err")" "err:done"
 }
@@ -186,11 +199,12 @@ for i in range(1, 4):
 	# A pipe that holds both lines and has no writer left. Unbuffered, fgets
 	# would read byte by byte up to the newline, and cat would print "two".
 	mkfifo "$BATS_TEST_TMPDIR/in"
-	exec 3<>"$BATS_TEST_TMPDIR/in" 4<"$BATS_TEST_TMPDIR/in"
-	printf 'one\ntwo\n' >&3
-	exec 3>&-
-	run tend_plain -L -- sh -c '"$0" 1 readline; cat' "$HELPERS/ticker" <&4
-	exec 4<&-
+	local writer reader
+	exec {writer}<>"$BATS_TEST_TMPDIR/in" {reader}<"$BATS_TEST_TMPDIR/in"
+	printf 'one\ntwo\n' >&"$writer"
+	exec {writer}>&-
+	run tend_plain -L -- sh -c '"$0" 1 readline; cat' "$HELPERS/ticker" <&"$reader"
+	exec {reader}<&-
 	assert_success
 	assert_output "one"
 }
@@ -201,6 +215,14 @@ for i in range(1, 4):
 	refute piped_has "tick 1"
 	kill -CONT "$STOPPED_PID"
 	finish_piped "tick 1" "tick 2"
+}
+
+@test "under -L stdout is line-buffered even when a library wrote to it before main" {
+	start_piped -L -- "$HELPERS/ticker-banner" 3 stop
+	wait_stopped
+	wait_line "$PIPED" banner 20
+	expect_each_line_at_once 3
+	finish_piped banner "tick 1" "tick 2" "tick 3"
 }
 
 @test "a static program runs normally under -L" {
@@ -231,15 +253,19 @@ for i in range(1, 4):
 		assert_success
 		assert_output "$(printf 'tick %s\n' 1 2)"
 		assert_equal "${#stderr_lines[@]}" 1
-		assert_regex "$stderr" "^tend: -L: cannot use $BATS_TEST_TMPDIR/$helper: (not an ELF shared library|not a regular file);"
+		assert_regex "$stderr" "^tend: -L: cannot use $BATS_TEST_TMPDIR/$helper: (not an ELF shared library|Is a directory);"
 	done
-	# Root reads any file: a plain user meets one it may not read.
-	install -m 000 "$HELPER_SO" "$BATS_TEST_TMPDIR/locked.so"
+	# Root reads any file: a plain user meets one it may not read. Copies,
+	# because the checkout may be in a directory that user cannot enter.
+	local dir
+	dir=$(open_tmpdir)
+	cp "$TEND" "$HELPERS/ticker" "$dir/"
+	install -m 000 "$HELPER_SO" "$dir/locked.so"
 	run --separate-stderr timeout 10 setpriv --reuid=nobody --regid=nogroup --clear-groups \
-		"$TEND" -L --preload="$BATS_TEST_TMPDIR/locked.so" -- "$HELPERS/ticker" 2 print
+		"$dir/tend" -L --preload="$dir/locked.so" -- "$dir/ticker" 2 print
 	assert_success
 	assert_output "$(printf 'tick %s\n' 1 2)"
-	assert_equal "$stderr" "tend: -L: cannot use $BATS_TEST_TMPDIR/locked.so: Permission denied; C programs keep their default buffering"
+	assert_equal "$stderr" "tend: -L: cannot use $dir/locked.so: Permission denied; C programs keep their default buffering"
 }
 
 @test "the helper has no DT_NEEDED entry" {

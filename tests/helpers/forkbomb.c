@@ -1,6 +1,6 @@
 /*
  * A fork bomb that only SIGKILL stops: every process ignores SIGTERM and
- * forks forever, refilling every free process slot within a millisecond.
+ * forks forever, refilling every free process slot within 10 ms.
  *
  *   forkbomb FILE
  *
@@ -19,7 +19,7 @@ enum { MAX_BOMB = 500 };
 
 int main(int argc, char **argv)
 {
-	struct timespec breath = { 0, 1000000L };
+	struct timespec breath = { 0, 10 * 1000000L };
 	int reported = 0;
 
 	struct rlimit procs;

@@ -1,7 +1,7 @@
 /*
  * A workload that records every signal it gets, one name a line, in a file.
  *
- *   sigrecord FILE [-i SIG]... [-x SIG]... [-g] [-s SECONDS]
+ *   sigrecord [-i SIG]... [-x SIG]... [-g] [-s SECONDS] FILE
  *
  * -i SIG   set SIG to SIG_IGN: never recorded, as with `trap "" SIG`
  *          (every other signal is recorded, and then nothing happens)

@@ -1,8 +1,9 @@
 /*
  * ticker COUNT MODE: a program that writes "tick 1" .. "tick COUNT" on stdout
  * through stdio and never flushes by itself, so whether a line reaches the
- * pipe early depends only on the stream's buffering. Built three ways: for
- * glibc (ticker), dynamic musl (ticker-musl) and static musl (ticker-static).
+ * pipe early depends only on the stream's buffering. Built four ways: for
+ * glibc (ticker), dynamic musl (ticker-musl), static musl (ticker-static),
+ * and for glibc with a library that prints first (ticker-banner).
  *
  * MODE:
  *   print    write the lines and exit
@@ -23,8 +24,12 @@
 
 static void ticks(int count, int stop_between)
 {
+	char line[32];
+
 	for (int i = 1; i <= count; i++) {
-		printf("tick %d\n", i);
+		/* puts ends the line with putc, the path that must see the mode. */
+		snprintf(line, sizeof line, "tick %d", i);
+		puts(line);
 		if (stop_between && i < count)
 			raise(SIGSTOP);
 	}
