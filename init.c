@@ -131,7 +131,8 @@ static pid_t spawn(const struct options *opts, const struct inherited_signals *i
 	environment_copy(env);
 	if (opts->line_buffered)
 		linebuf_environment(env, opts->preload, preload, sizeof preload);
-	child = fork();
+	/* _Fork: tend has one thread, so none of fork()'s lock juggling is needed. */
+	child = _Fork();
 	if (child < 0)
 		die("cannot start '%s': fork: %s", opts->command[0], strerror(errno));
 	if (child == 0) {
@@ -224,17 +225,14 @@ static int supervise(const struct options *opts, pid_t child)
 		run_end = deadline_in(opts->timeout_ns);
 		run_deadline = &run_end;
 	}
-	for (;;) {
+	/* A child that exits before we wait leaves its SIGCHLD pending: none is missed. */
+	while (!reaper_done(&r)) {
 		siginfo_t info;
-		int sig;
+		int sig = signal_wait(&info, next_deadline(&r, run_deadline));
 
-		reap_zombies(&r);
-		if (reaper_done(&r))
-			return exit_status(opts, &r, timed_out);
-		sig = signal_wait(&info, next_deadline(&r, run_deadline));
-		if (sig == SIGCHLD)
-			continue;
-		if (sig > 0) {
+		if (sig == SIGCHLD) {
+			reap_zombies(&r);
+		} else if (sig > 0) {
 			forward(opts, &r, sig);
 		} else if (reaper_deadline(&r)) {
 			reaper_escalate(&r);
@@ -246,6 +244,7 @@ static int supervise(const struct options *opts, pid_t child)
 			reaper_start_grace(&r);
 		}
 	}
+	return exit_status(opts, &r, timed_out);
 }
 
 /* --pause: the Kubernetes pause container's job. Reap, and wait to be told to go. */

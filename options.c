@@ -1,6 +1,7 @@
 #include "options.h"
 
 #include "deadline.h"
+#include "environment.h"
 #include "log.h"
 
 #include <string.h>
@@ -213,22 +214,12 @@ static int apply(struct options *opts, enum option_id id, const char *value,
 	return 0;
 }
 
-static const char *env_get(char *const envp[], const char *name)
-{
-	size_t len = strlen(name);
-
-	for (; envp && *envp; envp++)
-		if (strncmp(*envp, name, len) == 0 && (*envp)[len] == '=')
-			return *envp + len + 1;
-	return NULL;
-}
-
 /* A TEND_* switch: 1/0, true/false, yes/no, on/off; the empty string is off. */
 static int env_switch(char *const envp[], const char *name, bool *on, struct options_error *err)
 {
 	static const char *const yes[] = { "1", "true", "yes", "on" };
 	static const char *const no[] = { "", "0", "false", "no", "off" };
-	const char *value = env_get(envp, name);
+	const char *value = environment_get(envp, name);
 
 	*on = false;
 	if (!value)
@@ -246,7 +237,7 @@ static int env_switch(char *const envp[], const char *name, bool *on, struct opt
 static int env_value(struct options *opts, char *const envp[], const char *name,
 		     enum option_id id, bool is_list, struct options_error *err)
 {
-	const char *list = env_get(envp, name);
+	const char *list = environment_get(envp, name);
 	char label[32], item[64];
 
 	if (!list || !*list)
@@ -279,13 +270,13 @@ static int apply_foreign_env(struct options *opts, char *const envp[], struct op
 	const char *value;
 	long n;
 
-	if (env_get(envp, "TINI_SUBREAPER"))
+	if (environment_get(envp, "TINI_SUBREAPER"))
 		opts->subreaper = true;
-	if ((value = env_get(envp, "DUMB_INIT_SETSID")) && strcmp(value, "0") == 0)
+	if ((value = environment_get(envp, "DUMB_INIT_SETSID")) && strcmp(value, "0") == 0)
 		opts->single_child = true;
-	if ((value = env_get(envp, "DUMB_INIT_DEBUG")) && strcmp(value, "1") == 0)
+	if ((value = environment_get(envp, "DUMB_INIT_DEBUG")) && strcmp(value, "1") == 0)
 		opts->verbosity = LOG_DEBUG;
-	if ((value = env_get(envp, "TINI_VERBOSITY"))) {
+	if ((value = environment_get(envp, "TINI_VERBOSITY"))) {
 		/* tini counts 1 as its default; tend counts 0. */
 		if ((n = parse_number(value, 0, MAX_VERBOSITY)) < 0)
 			return fail(err, false, "TINI_VERBOSITY='%s': expected a number 0-%d",
@@ -328,7 +319,7 @@ static int apply_env(struct options *opts, char *const envp[], struct options_er
 		if (on)
 			apply(opts, switches[i].id, NULL, NULL, err);
 	}
-	if ((value = env_get(envp, "TEND_VERBOSITY"))) {
+	if ((value = environment_get(envp, "TEND_VERBOSITY"))) {
 		if ((n = parse_number(value, 0, MAX_VERBOSITY)) < 0)
 			return fail(err, false, "TEND_VERBOSITY='%s': expected a number 0-%d",
 				    value, MAX_VERBOSITY);

@@ -145,11 +145,14 @@ int signal_wait(siginfo_t *info, const struct timespec *deadline)
 			sig = sigwaitinfo(&every, info);
 		}
 		/*
-		 * A log line written to a closed pipe raises SIGPIPE on tend
-		 * itself: that one is no message for the child, and forwarding
-		 * it would kill the child (and, logged, raise the next one).
+		 * What this process sent itself is no message for the child: a
+		 * log line written to a closed pipe raises SIGPIPE on tend (and
+		 * forwarding it would kill the child), and a signal left pending
+		 * across exec by whoever ran in this process before tend (runc's
+		 * Go runtime sends itself SIGURG) was never meant for anyone.
 		 */
-		if (sig > 0 && info->si_code == SI_USER && info->si_pid == getpid())
+		if (sig > 0 && (info->si_code == SI_USER || info->si_code == SI_TKILL) &&
+		    info->si_pid == getpid())
 			continue;
 		if (sig > 0)
 			return sig;

@@ -4,6 +4,7 @@
 load helper
 
 @test "tend is a static, stripped executable with no interpreter or shared library" {
+	needs_static_tend
 	run readelf -lhd "$TEND"
 	assert_success
 	refute_output --partial "INTERP"
@@ -14,6 +15,7 @@ load helper
 }
 
 @test "tend runs where no libc exists: an empty root with tend alone" {
+	needs_static_tend
 	local root=$BATS_TEST_TMPDIR/root
 	mkdir -p "$root/bin"
 	cp "$TEND" "$root/bin/tend"

@@ -49,7 +49,7 @@ load helper
 
 @test "-P pauses with no child, reaps orphans, and exits 0 on SIGTERM" {
 	start_tend_pid1 -P
-	wait_for 5 test "$(state_of "$TEND_PID")" = S
+	wait_for 5 state_is "$TEND_PID" S
 	# An orphan in its namespace is reaped: enter it and leave one behind.
 	nsenter -t "$TEND_PID" -p -- sh -c 'sleep 0.2 &' 
 	sleep 0.6
@@ -62,7 +62,7 @@ load helper
 
 @test "-P exits 0 on SIGINT, and ignores other signals" {
 	start_tend_plain -P
-	wait_for 5 test "$(state_of "$TEND_PID")" = S
+	wait_for 5 state_is "$TEND_PID" S
 	kill -HUP "$TEND_PID"
 	kill -USR1 "$TEND_PID"
 	sleep 0.3
@@ -116,7 +116,7 @@ load helper
 
 @test "-vv logs each signal forwarded" {
 	start_tend_pid1 -vv -- sleep 30
-	wait_for 5 test -n "$(child_of "$TEND_PID")"
+	wait_for 5 has_child "$TEND_PID"
 	kill -USR1 "$TEND_PID"
 	wait_for 5 grep -q "forwarding SIGUSR1 to process group" "$BATS_TEST_TMPDIR/bg.err"
 }

@@ -119,6 +119,7 @@ docker_stop() {
 }
 
 @test "tend bind-mounted read-only at /sbin/docker-init and run as 'docker-init -- CMD ARGS' forwards docker stop's SIGTERM" {
+	needs_static_tend
 	EXTRA_MOUNTS="[{\"destination\": \"/sbin/docker-init\", \"type\": \"bind\", \"source\": \"$(realpath "$TEND")\", \"options\": [\"rbind\", \"ro\"]}]" \
 		run_container /sbin/docker-init -- /bin/sigrecord -x TERM /out/rec
 	wait_line "$OUTDIR/rec"
@@ -130,6 +131,7 @@ docker_stop() {
 }
 
 @test "inside the container, 'docker-init --version' answers in the format Docker expects" {
+	needs_static_tend
 	EXTRA_MOUNTS="[{\"destination\": \"/sbin/docker-init\", \"type\": \"bind\", \"source\": \"$(realpath "$TEND")\", \"options\": [\"rbind\", \"ro\"]}]" \
 		run_container /sbin/docker-init --version
 	wait_exit "$RUNC_PID" 10
@@ -143,7 +145,7 @@ docker_stop() {
 	wait_line "$OUTDIR/ready"
 	local init
 	init=$(runc --root "$STATE" state "$ID" | jq .pid)
-	wait_for 5 test "$(descendants_of "$init" | count_zombies)" -eq 0
+	wait_for 5 no_zombies_under "$init"
 	run descendants_of "$init"
 	assert_equal "${#lines[@]}" 1
 	docker_stop 10

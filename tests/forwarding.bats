@@ -120,12 +120,12 @@ send_and_expect() {
 
 @test "SIGTSTP is forwarded and tend stops with its child; SIGCONT resumes both" {
 	start_tend_plain -- sleep 60
-	wait_for 5 test -n "$(child_of "$TEND_PID")"
+	wait_for 5 has_child "$TEND_PID"
 	local child=$(child_of "$TEND_PID")
 	kill -TSTP "$TEND_PID"
-	wait_for 5 test "$(state_of "$child")" = T
-	wait_for 5 test "$(state_of "$TEND_PID")" = T
+	wait_for 5 state_is "$child" T
+	wait_for 5 state_is "$TEND_PID" T
 	kill -CONT "$TEND_PID"
-	wait_for 5 test "$(state_of "$child")" = S
-	wait_for 5 test "$(state_of "$TEND_PID")" = S
+	wait_for 5 state_is "$child" S
+	wait_for 5 state_is "$TEND_PID" S
 }

@@ -173,3 +173,11 @@ has_child() {
 needs_static_tend() {
 	[ -z "${TEND_SANITIZED:-}" ] || skip "the sanitizer build of tend is dynamic"
 }
+
+no_zombies_under() {
+	[ "$(descendants_of "$1" | count_zombies)" -eq 0 ]
+}
+
+cwd_is() {
+	[ "$(readlink /proc/"$1"/cwd)" = "$2" ]
+}

@@ -5,8 +5,8 @@ load helper
 
 settled_tend_over_sleep() {
 	start_tend_plain "$@" -- sleep 60
-	wait_for 5 test "$(state_of "$TEND_PID")" = S
-	wait_for 5 test -n "$(child_of "$TEND_PID")"
+	wait_for 5 state_is "$TEND_PID" S
+	wait_for 5 has_child "$TEND_PID"
 	sleep 0.5
 }
 
@@ -33,7 +33,7 @@ switches_of() {
 
 @test "as PID 1 an idle tend is not scheduled either" {
 	start_tend_pid1 -- sleep 60
-	wait_for 5 test -n "$(child_of "$TEND_PID")"
+	wait_for 5 has_child "$TEND_PID"
 	sleep 0.5
 	local before=$(switches_of "$TEND_PID")
 	sleep 5

@@ -66,7 +66,7 @@ load helper
 
 @test "with -c and not as PID 1, a daemon the script started keeps running" {
 	local pidfile=$BATS_TEST_TMPDIR/daemon.pid
-	run tend_plain -c -- sh -c 'setsid sleep 60 & echo $! > "$1"; exit 0' sh "$pidfile"
+	run tend_plain -c -- sh -c 'setsid sleep 60 >/dev/null 2>&1 & echo $! > "$1"; exit 0' sh "$pidfile"
 	assert_success
 	local daemon=$(cat "$pidfile")
 	STARTED_PIDS+=("$daemon")

@@ -24,7 +24,7 @@ ORPHANS_THEN_COUNT='
 @test "as a subreaper (not PID 1), orphans of its tree are reaped too" {
 	start_tend_plain -- sh -c "$HELPERS/orphans 2000 1 >/dev/null; echo made; exec sleep 120"
 	wait_line "$BATS_TEST_TMPDIR/bg.out" made 100
-	wait_for 10 test "$(descendants_of "$TEND_PID" | count_zombies)" -eq 0
+	wait_for 10 no_zombies_under "$TEND_PID"
 	# Every orphan came to tend: none was left to the host's init.
 	run descendants_of "$TEND_PID"
 	assert_equal "${#lines[@]}" 1

@@ -47,7 +47,7 @@ os.execvp(sys.argv[1], sys.argv[1:])' "$@" | grep -E '^Sig(Blk|Ign):'
 	cd "$dir"
 	start_tend_plain -- sh -c 'pwd; ls /proc/$$/fd | sort -n | tr "\n" " "; echo; exec sleep 60' 7<"$BATS_TEST_FILENAME"
 	wait_for 5 test -s "$BATS_TEST_TMPDIR/bg.out"
-	wait_for 5 test "$(readlink /proc/$TEND_PID/cwd)" = /
+	wait_for 5 cwd_is "$TEND_PID" /
 	run cat "$BATS_TEST_TMPDIR/bg.out"
 	assert_line "$dir"
 	assert_line --partial " 7 "
