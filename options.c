@@ -115,9 +115,11 @@ static long long parse_seconds(const char *s)
 {
 	long long whole = 0, fraction = 0, scale = NS_PER_SECOND, unit = 1;
 	int digits = 0;
+	bool nonzero = false;
 
 	for (; *s >= '0' && *s <= '9'; s++, digits++) {
 		whole = whole * 10 + (*s - '0');
+		nonzero |= *s != '0';
 		if (whole > MAX_SECONDS)
 			return -1;
 	}
@@ -125,8 +127,10 @@ static long long parse_seconds(const char *s)
 		for (s++; *s >= '0' && *s <= '9'; s++, digits++) {
 			scale /= 10;
 			fraction += (*s - '0') * scale;
+			nonzero |= *s != '0';
 		}
-	if (digits == 0)
+	/* Below a nanosecond would round to 0, which means "never": refuse it. */
+	if (digits == 0 || (nonzero && whole == 0 && fraction == 0))
 		return -1;
 	switch (*s) {
 	case 's': unit = 1; s++; break;
