@@ -131,8 +131,12 @@ void signals_give_back(const struct inherited_signals *inherited)
 
 int signal_wait(siginfo_t *info, const struct timespec *deadline)
 {
+	/* Asked once: it never changes, and each forwarded signal would pay a system call. */
+	static pid_t self;
 	sigset_t every;
 
+	if (!self)
+		self = getpid();
 	/* Not sigfillset: libcs leave their own signals out of it. */
 	memset(&every, 0xff, sizeof every);
 	for (;;) {
@@ -152,7 +156,7 @@ int signal_wait(siginfo_t *info, const struct timespec *deadline)
 		 * Go runtime sends itself SIGURG) was never meant for anyone.
 		 */
 		if (sig > 0 && (info->si_code == SI_USER || info->si_code == SI_TKILL) &&
-		    info->si_pid == getpid())
+		    info->si_pid == self)
 			continue;
 		if (sig > 0)
 			return sig;
