@@ -107,7 +107,7 @@ static void hand_over_listen_pid(char **env, pid_t tend, char *entry, size_t siz
 	}
 }
 
-/* In the child: execvp failed. 127 when there is no such command, else 126. */
+/* In the child: exec failed. 127 when there is no such command, else 126. */
 static _Noreturn void exec_failed(const char *command, int error)
 {
 	bool missing = error == ENOENT || error == ENOTDIR;
@@ -119,10 +119,15 @@ static _Noreturn void exec_failed(const char *command, int error)
 	_exit(missing ? EXIT_NOT_FOUND : EXIT_CANNOT_EXECUTE);
 }
 
-static pid_t spawn(const struct options *opts, const struct inherited_signals *inherited)
+/* Only a foreground tend may hand the terminal on: never steal it from the shell. */
+static bool in_foreground(void)
 {
-	/* Only a foreground tend may hand the terminal on; never steal it from the shell. */
-	bool owns_terminal = isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp();
+	return isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp();
+}
+
+static pid_t spawn(const struct options *opts, const struct inherited_signals *inherited,
+		   bool owns_terminal)
+{
 	pid_t tend = getpid();
 	char *env[environment_slots()];
 	char preload[8192], listen_pid[32];
@@ -213,7 +218,20 @@ static const struct timespec *next_deadline(const struct reaper *r, const struct
 	return grace ? grace : run_deadline;
 }
 
-static int supervise(const struct options *opts, pid_t child)
+/*
+ * Ctrl-Z stopped the child at a terminal. tend stops too, so that the shell
+ * sees its job stop and takes the terminal back. On `fg` the shell hands
+ * the terminal to tend, which passes it on to the child and wakes it.
+ */
+static void stop_with_child(pid_t child)
+{
+	kill(getpid(), SIGSTOP);
+	if (in_foreground())
+		tcsetpgrp(STDIN_FILENO, child);
+	kill(-child, SIGCONT);
+}
+
+static int supervise(const struct options *opts, pid_t child, bool job_control)
 {
 	struct reaper r;
 	struct timespec run_end;
@@ -232,6 +250,8 @@ static int supervise(const struct options *opts, pid_t child)
 
 		if (sig == SIGCHLD) {
 			reap_zombies(&r);
+			if (r.main_stopped && job_control)
+				stop_with_child(r.main_child);
 		} else if (sig > 0) {
 			forward(opts, &r, sig);
 		} else if (reaper_deadline(&r)) {
@@ -269,6 +289,7 @@ int main(int argc, char *argv[])
 	struct options opts;
 	struct options_error err;
 	struct inherited_signals inherited;
+	bool foreground;
 	pid_t child = 0;
 
 	if (options_parse(&opts, argc, argv, environ, &err) < 0)
@@ -277,11 +298,15 @@ int main(int argc, char *argv[])
 		return show(opts.action, argv[0]);
 	log_set_verbosity(opts.verbosity);
 
+	foreground = in_foreground();
 	inherited = signals_take_over();
 	adopt_orphans(&opts);
 	if (!opts.pause)
-		child = spawn(&opts, &inherited);
+		child = spawn(&opts, &inherited, foreground);
 	settle_in();
 
-	return opts.pause ? pause_until_stopped(&opts) : supervise(&opts, child);
+	if (opts.pause)
+		return pause_until_stopped(&opts);
+	/* PID 1 cannot stop: there is no shell above it to resume it. */
+	return supervise(&opts, child, foreground && getpid() != 1);
 }

@@ -87,14 +87,20 @@ void reap_zombies(struct reaper *r)
 {
 	bool main_exited = false;
 
+	r->main_stopped = false;
 	for (;;) {
 		int status;
-		pid_t pid = waitpid(-1, &status, WNOHANG);
+		pid_t pid = waitpid(-1, &status, WNOHANG | WUNTRACED);
 
 		if (pid <= 0) {
 			/* 0: children remain, none is a zombie; -1: ECHILD, none at all. */
 			r->children_left = pid == 0;
 			break;
+		}
+		if (WIFSTOPPED(status)) {
+			/* Stopped, not gone: only the main child's stop matters, to job control. */
+			r->main_stopped |= pid == r->main_child;
+			continue;
 		}
 		if (pid == r->main_child) {
 			log_exit(pid, status);

@@ -16,6 +16,7 @@ struct reaper {
 	pid_t main_child;            /* 0 once reaped, and in --pause mode */
 	pid_t group;                 /* the main child's process group: outlives it */
 	int main_status;             /* its wait status, once reaped */
+	bool main_stopped;           /* the last reap_zombies saw it stop (Ctrl-Z) */
 	bool children_left;          /* after the last reap_zombies */
 	bool is_pid1;
 	bool only_main_child;        /* -c outside PID 1: leave the others be */

@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """Run a command on a fresh pseudo-terminal, as a user at a terminal would.
 
-    pty_run.py PROMPT KEYS COMMAND [ARG...]
+    pty_run.py PROMPT KEYS [PROMPT KEYS]... -- COMMAND [ARG...]
 
-When the terminal has shown PROMPT, type KEYS (Python escapes allowed, e.g.
-'\\x03' for Ctrl-C). Print everything the terminal showed, and exit with the
-command's status. Everything is bounded: after 15 s the command is killed.
+Each time the terminal has shown the next PROMPT (after what was typed
+before), type its KEYS (Python escapes allowed: '\\x03' is Ctrl-C, '\\x1a'
+Ctrl-Z, '\\n' Enter). Print everything the terminal showed, and exit with
+the command's status. Everything is bounded: after 15 s the command is killed.
 """
 import os
 import pty
@@ -14,12 +15,15 @@ import signal
 import sys
 import time
 
-prompt, keys = sys.argv[1].encode(), sys.argv[2].encode().decode("unicode_escape").encode()
+split = sys.argv.index("--")
+words, command = sys.argv[1:split], sys.argv[split + 1:]
+steps = [(words[i].encode(), words[i + 1].encode().decode("unicode_escape").encode())
+         for i in range(0, len(words), 2)]
 pid, fd = pty.fork()
 if pid == 0:
-    os.execvp(sys.argv[3], sys.argv[3:])
+    os.execvp(command[0], command)
 
-seen, typed, deadline = b"", False, time.monotonic() + 15
+seen, searched_to, deadline = b"", 0, time.monotonic() + 15
 while time.monotonic() < deadline:
     ready, _, _ = select.select([fd], [], [], 0.1)
     if ready:
@@ -30,12 +34,13 @@ while time.monotonic() < deadline:
         if not chunk:
             break
         seen += chunk
-    if not typed and prompt in seen:
+    if steps and steps[0][0] in seen[searched_to:]:
+        prompt, keys = steps.pop(0)
+        searched_to = seen.index(prompt, searched_to) + len(prompt)
         os.write(fd, keys)
-        typed = True
 else:
     os.kill(pid, signal.SIGKILL)
 
 _, status = os.waitpid(pid, 0)
 sys.stdout.write(seen.decode(errors="replace").replace("\r\n", "\n"))
-sys.exit(os.waitstatus_to_exitcode(status) % 256 if os.WIFEXITED(status) else 128 + os.WTERMSIG(status))
+sys.exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 128 + os.WTERMSIG(status))
