@@ -250,8 +250,11 @@ static int supervise(const struct options *opts, pid_t child, bool job_control)
 
 		if (sig == SIGCHLD) {
 			reap_zombies(&r);
-			if (r.main_stopped && job_control)
+			if (r.main_stopped && r.main_child > 0 && job_control)
 				stop_with_child(r.main_child);
+			/* The deadline is the main child's: what it leaves has the grace. */
+			if (r.main_child == 0)
+				run_deadline = NULL;
 		} else if (sig > 0) {
 			forward(opts, &r, sig);
 		} else if (reaper_deadline(&r)) {
@@ -291,6 +294,7 @@ int main(int argc, char *argv[])
 	struct inherited_signals inherited;
 	bool foreground;
 	pid_t child = 0;
+	int status;
 
 	if (options_parse(&opts, argc, argv, environ, &err) < 0)
 		die("%s%s", err.message, err.usage ? " (see 'tend --help')" : "");
@@ -308,5 +312,9 @@ int main(int argc, char *argv[])
 	if (opts.pause)
 		return pause_until_stopped(&opts);
 	/* PID 1 cannot stop: there is no shell above it to resume it. */
-	return supervise(&opts, child, foreground && getpid() != 1);
+	status = supervise(&opts, child, foreground && getpid() != 1);
+	/* The terminal goes back to whoever ran tend, before tend's status reaches them. */
+	if (foreground)
+		tcsetpgrp(STDIN_FILENO, getpgrp());
+	return status;
 }

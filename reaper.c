@@ -57,15 +57,22 @@ void signal_descendants(const struct reaper *r, int sig)
 
 void reaper_start_grace(struct reaper *r)
 {
+	r->stopping = true;
 	if (r->grace_started || r->grace_ns == 0)
 		return;
 	r->deadline = deadline_in(r->grace_ns);
 	r->grace_started = true;
 }
 
-/* The main child is gone: SIGTERM, then SIGCONT so that a stopped process can act on it. */
+/*
+ * The main child exited on its own: SIGTERM, then SIGCONT so that a
+ * stopped process can act on it. Not after a stop signal: the group has
+ * had it already, and the grace covers the rest.
+ */
 static void stop_leftovers(struct reaper *r)
 {
+	if (r->stopping)
+		return;
 	log_at(LOG_INFO, "main child exited; sending SIGTERM to what it left behind");
 	signal_descendants(r, SIGTERM);
 	signal_descendants(r, SIGCONT);

@@ -22,6 +22,7 @@ struct reaper {
 	bool only_main_child;        /* -c outside PID 1: leave the others be */
 	bool warn_on_reap;
 	long long grace_ns;          /* 0: never escalate */
+	bool stopping;               /* a stop signal (or --timeout) came */
 	bool grace_started;
 	bool escalated;
 	struct timespec deadline;    /* while grace_started */

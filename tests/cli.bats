@@ -137,3 +137,8 @@ load helper
 	TINI_SUBREAPER= TINI_KILL_PROCESS_GROUP=1 run tend_plain -- true
 	assert_success
 }
+
+@test "-T after the main child exited on its own does not change its status" {
+	run tend_plain -t 0 -T 0.5 -- sh -c '(trap "" TERM; sleep 1.5) & exit 3'
+	assert_failure 3
+}

@@ -81,3 +81,14 @@ load helper
 	assert_success
 	assert_output "daemon got TERM"
 }
+
+@test "after a stop signal, the main child's exit adds no signal for the rest of its group" {
+	local rec=$BATS_TEST_TMPDIR/rec
+	start_tend_pid1 -t 1 -- sh -c '"$1" "$2" & trap "exit 0" TERM; while :; do sleep 0.1; done' \
+		sh "$HELPERS/sigrecord" "$rec"
+	wait_line "$rec"
+	kill -TERM "$TEND_PID"
+	wait_exit "$UNSHARE_PID" 10
+	run grep -v ready "$rec"
+	assert_output "TERM"
+}

@@ -32,6 +32,8 @@ print("no Ctrl-C came", flush=True)
 	assert_line --regexp "child got SIGINT$"
 }
 
+WHERE_AM_I='import os; print("foreground" if os.tcgetpgrp(0) == os.getpgrp() else "background")'
+
 @test "a tend started in the background does not steal the terminal" {
 	# An interactive shell runs tend as a background job; the shell keeps the terminal.
 	run timeout 20 python3 "$HELPERS/pty_run.py" -- \
@@ -65,4 +67,10 @@ time.sleep(12)
 	assert_line --regexp 'Stopped +"\$TEND" -- python3'
 	assert_line "continued in the foreground"
 	assert_line --regexp 'tend exited 0$'
+}
+
+@test "when tend exits, the terminal is back with the shell that ran it" {
+	run timeout 20 python3 "$HELPERS/pty_run.py" -- sh -c "\"$TEND\" true; python3 -c '$WHERE_AM_I'"
+	assert_success
+	assert_line "foreground"
 }
