@@ -221,14 +221,14 @@ static const struct timespec *next_deadline(const struct reaper *r, const struct
 /*
  * Ctrl-Z stopped the child at a terminal. tend stops too, so that the shell
  * sees its job stop and takes the terminal back. On `fg` the shell hands
- * the terminal to tend, which passes it on to the child and wakes it.
+ * the terminal to tend, which passes it on to the child; the shell's
+ * SIGCONT, forwarded next, wakes the child.
  */
 static void stop_with_child(pid_t child)
 {
 	kill(getpid(), SIGSTOP);
 	if (in_foreground())
 		tcsetpgrp(STDIN_FILENO, child);
-	kill(-child, SIGCONT);
 }
 
 static int supervise(const struct options *opts, pid_t child, bool job_control)

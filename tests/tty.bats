@@ -46,7 +46,8 @@ WHERE_AM_I='import os; print("foreground" if os.tcgetpgrp(0) == os.getpgrp() els
 SUSPENDABLE='
 import os, signal, time
 def continued(*_):
-    print("continued in the", "foreground" if os.tcgetpgrp(0) == os.getpgrp() else "background", flush=True)
+    where = "foreground" if os.tcgetpgrp(0) == os.getpgrp() else "background"
+    os.write(1, ("continued in the %s\n" % where).encode())
     os._exit(0)
 signal.signal(signal.SIGCONT, continued)
 print("ready", flush=True)
