@@ -28,31 +28,37 @@ void reaper_init(struct reaper *r, pid_t main_child, const struct options *opts)
 
 /*
  * As PID 1, kill(-1) reaches the whole namespace in one atomic step, which
- * no fork can outrun. Elsewhere only the census names whom tend may touch.
- * Returns whether the census worked, so that the caller can report it.
+ * no fork can outrun. Elsewhere only the census names whom tend may touch;
+ * without /proc (counted false), the main child's group is all it knows of.
  */
-static bool signal_census(const struct reaper *r, int sig, struct census *c)
+static void signal_all(const struct reaper *r, const struct census *c, bool counted, int sig)
 {
-	bool counted = census_take(c, r->is_pid1);
-
 	if (r->is_pid1) {
 		kill(-1, sig);
-		return counted;
+		return;
 	}
 	for (size_t i = 0; i < c->count; i++)
 		kill(c->procs[i].pid, sig);
-	/* Without /proc, the main child's group is all tend knows of. */
 	if (!counted && r->group > 0)
 		kill(-r->group, sig);
-	return counted;
+}
+
+/* sig, then then_sig unless 0, to every descendant: one census for both. */
+static void send_to_descendants(const struct reaper *r, int sig, int then_sig)
+{
+	struct census c = { 0 };
+	/* As PID 1 there is nobody to name: kill(-1) needs no census. */
+	bool counted = r->is_pid1 || census_take(&c, false);
+
+	signal_all(r, &c, counted, sig);
+	if (then_sig)
+		signal_all(r, &c, counted, then_sig);
+	census_free(&c);
 }
 
 void signal_descendants(const struct reaper *r, int sig)
 {
-	struct census c;
-
-	signal_census(r, sig, &c);
-	census_free(&c);
+	send_to_descendants(r, sig, 0);
 }
 
 void reaper_start_grace(struct reaper *r)
@@ -74,8 +80,7 @@ static void stop_leftovers(struct reaper *r)
 	if (r->stopping)
 		return;
 	log_at(LOG_INFO, "main child exited; sending SIGTERM to what it left behind");
-	signal_descendants(r, SIGTERM);
-	signal_descendants(r, SIGCONT);
+	send_to_descendants(r, SIGTERM, SIGCONT);
 	reaper_start_grace(r);
 }
 
@@ -200,7 +205,9 @@ void reaper_escalate(struct reaper *r)
 		r->grace_started = false;
 		return;
 	}
-	counted = signal_census(r, SIGKILL, &c);
+	/* As PID 1 too: the census names the victims in the warning. */
+	counted = census_take(&c, r->is_pid1);
+	signal_all(r, &c, counted, SIGKILL);
 	if (!r->escalated && (c.count > 0 || !counted))
 		warn_killed(r, &c, counted);
 	census_free(&c);

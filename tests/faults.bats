@@ -67,10 +67,15 @@ NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups --)
 	assert_output "$(printf 'ready\nUSR1\nHUP\nTERM')"
 }
 
+# tend with ARGS where /proc is not mounted: in a mount namespace of its
+# own (with UNSHARE_FLAGS, e.g. -pf for a PID namespace) /proc is unmounted.
+tend_without_proc() {
+	timeout -k 2 30 unshare -m ${UNSHARE_FLAGS:-} sh -c 'umount -l /proc && exec "$@"' sh "$TEND" "$@"
+}
+
 # Without /proc there is no census: as PID 1, kill(-1) needs none.
 @test "as PID 1 without /proc, tend reaps orphans and still kills leftovers at the grace" {
-	run timeout -k 2 30 unshare -m -pf sh -c 'umount -l /proc && exec "$@"' sh \
-		"$TEND" -t 1 -- sh -c '
+	UNSHARE_FLAGS=-pf run tend_without_proc -t 1 -- sh -c '
 			[ -e /proc/self ] && exit 99
 			"$1" 50 >/dev/null || exit 98
 			trap "" TERM
@@ -81,8 +86,7 @@ NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups --)
 }
 
 @test "not as PID 1 and without /proc, the grace kill still reaches the child's group" {
-	run timeout -k 2 30 unshare -m sh -c 'umount -l /proc && exec "$@"' sh \
-		"$TEND" -t 1 -- sh -c '
+	run tend_without_proc -t 1 -- sh -c '
 			[ -e /proc/self ] && exit 99
 			trap "" TERM
 			sleep 100 &
@@ -95,8 +99,7 @@ NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups --)
 # The group outlives its leader: after the main child is gone, the group is
 # still the one thing tend can reach without /proc.
 @test "not as PID 1 and without /proc, what the main child leaves in its group is killed at the grace" {
-	run timeout -k 2 30 unshare -m sh -c 'umount -l /proc && exec "$@"' sh \
-		"$TEND" -t 1 -- sh -c '
+	run tend_without_proc -t 1 -- sh -c '
 			[ -e /proc/self ] && exit 99
 			trap "" TERM
 			sleep 100 &

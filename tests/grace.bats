@@ -13,18 +13,24 @@ setup() {
 now() { echo "$EPOCHREALTIME"; }
 elapsed_since() { awk -v s="$1" -v n="$EPOCHREALTIME" 'BEGIN { printf "%.2f", n - s }'; }
 
-@test "a child that ignores SIGTERM is killed when the grace expires, not before" {
-	start_tend_pid1 -t 1.5 -- "$HELPERS/sigrecord" -i TERM "$REC"
+# tend -t GRACE as PID 1 over a child that ignores SIGTERM, then SIGTERM to
+# tend; START is when it was sent.
+term_an_ignorer() {
+	start_tend_pid1 -t "$1" -- "$HELPERS/sigrecord" -i TERM "$REC"
 	wait_line "$REC"
-	local start=$(now)
+	START=$(now)
 	kill -TERM "$TEND_PID"
+}
+
+@test "a child that ignores SIGTERM is killed when the grace expires, not before" {
+	term_an_ignorer 1.5
 	sleep 1
 	# Still alive one second in: tend has not cut the grace short.
 	run kill -0 "$TEND_PID"
 	assert_success
 	wait_exit "$UNSHARE_PID" 10
 	assert_equal "$STATUS" 137
-	run awk -v e="$(elapsed_since "$start")" 'BEGIN { exit !(e >= 1.5) }'
+	run awk -v e="$(elapsed_since "$START")" 'BEGIN { exit !(e >= 1.5) }'
 	assert_success
 	run cat "$BATS_TEST_TMPDIR/bg.err"
 	assert_output --regexp "^tend: grace period of 1.5s expired: sent SIGKILL to 1 process: [0-9]+ \(sigrecord\)$"
@@ -90,16 +96,13 @@ elapsed_since() { awk -v s="$1" -v n="$EPOCHREALTIME" 'BEGIN { printf "%.2f", n 
 }
 
 @test "a second SIGTERM during the grace does not extend it" {
-	start_tend_pid1 -t 2 -- "$HELPERS/sigrecord" -i TERM "$REC"
-	wait_line "$REC"
-	local start=$(now)
-	kill -TERM "$TEND_PID"
+	term_an_ignorer 2
 	sleep 1.5
 	kill -TERM "$TEND_PID"
 	wait_exit "$UNSHARE_PID" 10
 	assert_equal "$STATUS" 137
 	# Extended, it would end 3.5 s in.
-	run awk -v e="$(elapsed_since "$start")" 'BEGIN { exit !(e < 3) }'
+	run awk -v e="$(elapsed_since "$START")" 'BEGIN { exit !(e < 3) }'
 	assert_success
 }
 
