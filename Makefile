@@ -1,5 +1,6 @@
 # tend: a static, stripped musl binary and its -L helper library.
 # `make` builds, `make test` installs what it needs and runs the suite,
+# `make check` is the quick loop while editing,
 # `make run` shows tend as PID 1 on a demo workload.
 
 VERSION := 0.1.0
@@ -26,7 +27,7 @@ SOURCES := init.c options.c signals.c reaper.c log.c linebuf.c environment.c cen
 HEADERS := $(wildcard *.h)
 HELPERS := $(patsubst %.c,%,$(wildcard tests/helpers/*.c))
 
-.PHONY: all helpers test run clean install
+.PHONY: all helpers test check run clean install
 all: tend
 
 tend: $(SOURCES) $(HEADERS) Makefile
@@ -38,8 +39,12 @@ helpers: $(HELPERS)
 tests/helpers/%: tests/helpers/%.c
 	gcc -O2 -Wall -Wextra $(if $(filter true,$(CI)),-Werror) -o $@ $<
 
+# test: everything CI runs. check: the quick loop, or one file: FILE=tests/grace.bats.
 test:
 	tests/run
+
+check:
+	tests/run --check $(FILE)
 
 run:
 	tests/demo

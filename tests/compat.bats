@@ -4,6 +4,7 @@
 # variable they share, and the observable outcome must be the same: the exit
 # status, and the signals the child and a grandchild in its process group
 # record. Where tend differs on purpose, the test says so and shows both.
+# suite: slow
 
 load helper
 

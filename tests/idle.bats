@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
 # With nothing to do, tend sleeps in one blocking call: no wakeups, no polling.
+# suite: slow
 
 load helper
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # How tend reaches users: make install, make dist, the man page,
 # Dockerfile.example and the Kubernetes examples.
+# suite: plain-only slow
 
 load helper
 

@@ -59,11 +59,12 @@ os.execvp(sys.argv[1], sys.argv[1:])' "$@" | grep -E '^Sig(Blk|Ign):'
 }
 
 @test "the child has the caller's descriptors, and no descriptor of tend's own" {
+	# No pipeline in sh: its pipes would show up in the list while ls runs.
 	exec 7<"$BATS_TEST_FILENAME"
-	run timeout 5 sh -c 'ls /proc/$$/fd | sort -n | tr "\n" " "'
+	run timeout 5 sh -c 'ls /proc/$$/fd'
 	local expected=$output
-	[[ "$expected" == *" 7 "* ]]
-	run tend_plain -- sh -c 'ls /proc/$$/fd | sort -n | tr "\n" " "'
+	assert_line 7
+	run tend_plain -- sh -c 'ls /proc/$$/fd'
 	exec 7<&-
 	assert_success
 	assert_output "$expected"

@@ -2,6 +2,7 @@
 # Storms: tend under load it cannot slow down — orphans by the hundred
 # thousand, signals by the ten thousand, a fork bomb — loses nothing,
 # leaves no zombie and does not grow.
+# suite: slow
 
 load helper
 

@@ -3,18 +3,14 @@
 # along the paths that allocate (the census of descendants) and exit (die).
 # valgrind cannot see into a static musl binary's malloc, so this runs the
 # same sources built for glibc: build/valgrind/tend (make valgrind).
+# suite: plain-only slow
 
 load helper
 
 VALGRIND_TEND=$BATS_TEST_DIRNAME/../build/valgrind/tend
 
 setup_file() {
-	[ -n "${TEND_SANITIZED:-}" ] || make -C "$BATS_TEST_DIRNAME/.." --no-print-directory build/valgrind/tend >&2
-}
-
-setup() {
-	# The sanitizer pass of tests/run would only repeat this file.
-	[ -z "${TEND_SANITIZED:-}" ] || skip "valgrind already ran in the first pass"
+	make -C "$BATS_TEST_DIRNAME/.." --no-print-directory build/valgrind/tend >&2
 }
 
 # valgrind, each process logging to vg.PID; then tend's arguments.
