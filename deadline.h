@@ -2,6 +2,7 @@
 #ifndef TEND_DEADLINE_H
 #define TEND_DEADLINE_H
 
+#include <stdbool.h>
 #include <time.h>
 
 #define NS_PER_SECOND 1000000000LL
@@ -35,6 +36,11 @@ static inline struct timespec deadline_left(const struct timespec *deadline)
 	if (left.tv_sec < 0)
 		left.tv_sec = left.tv_nsec = 0;
 	return left;
+}
+
+static inline bool deadline_before(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
 }
 
 #endif

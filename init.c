@@ -210,12 +210,76 @@ static int exit_status(const struct options *opts, const struct reaper *r, bool 
 	return WEXITSTATUS(status);
 }
 
-/* The run deadline of --timeout, until it has fired; then the grace's. */
-static const struct timespec *next_deadline(const struct reaper *r, const struct timespec *run_deadline)
+/*
+ * -D: the first stop signal from outside waits while load balancers stop
+ * routing to the container. signal is that signal as received (rewritten
+ * only when it is forwarded); 0 while none is held.
+ */
+struct held_stop {
+	int signal;
+	struct timespec until;
+};
+
+/* Only while the main child runs, and only the stop signal that starts the stop. */
+static bool holds(const struct options *opts, const struct reaper *r, int received)
+{
+	return opts->stop_delay_ns > 0 && r->main_child > 0 && !r->stopping &&
+	       starts_grace(opts, received);
+}
+
+static void hold(const struct options *opts, struct held_stop *held, int received)
+{
+	char name[16], delay[32];
+
+	held->signal = received;
+	held->until = deadline_in(opts->stop_delay_ns);
+	format_seconds(delay, sizeof delay, opts->stop_delay_ns);
+	log_at(LOG_INFO, "stop delay: holding SIG%s for %s", signal_name(received, name), delay);
+}
+
+/* The held signal goes now, and with it the grace starts. */
+static void release(const struct options *opts, struct reaper *r, struct held_stop *held,
+		    const char *why)
+{
+	char name[16];
+	int sig = held->signal;
+
+	held->signal = 0;
+	log_at(LOG_INFO, "stop delay %s: forwarding SIG%s", why, signal_name(sig, name));
+	forward(opts, r, sig);
+}
+
+/*
+ * A signal from outside. Held, if it is the first stop signal and -D asks
+ * for it; else forwarded at once. A second stop signal hurries the held
+ * one: it is forwarded first, then the second, as they came.
+ */
+static void receive(const struct options *opts, struct reaper *r, struct held_stop *held,
+		    int received)
+{
+	if (held->signal && starts_grace(opts, received)) {
+		release(opts, r, held, "cut short by a second stop signal");
+	} else if (holds(opts, r, received)) {
+		hold(opts, held, received);
+		return;
+	}
+	forward(opts, r, received);
+}
+
+/*
+ * The grace's deadline while it runs; before that, the earlier of the stop
+ * delay's and --timeout's. NULL: nothing to wake up for but a signal.
+ */
+static const struct timespec *next_deadline(const struct reaper *r, const struct held_stop *held,
+					    const struct timespec *run_deadline)
 {
 	const struct timespec *grace = reaper_deadline(r);
 
-	return grace ? grace : run_deadline;
+	if (grace)
+		return grace;
+	if (held->signal && (!run_deadline || deadline_before(&held->until, run_deadline)))
+		return &held->until;
+	return run_deadline;
 }
 
 /*
@@ -234,6 +298,7 @@ static void stop_with_child(pid_t child)
 static int supervise(const struct options *opts, pid_t child, bool job_control)
 {
 	struct reaper r;
+	struct held_stop held = { 0 };
 	struct timespec run_end;
 	const struct timespec *run_deadline = NULL;
 	bool timed_out = false;
@@ -246,23 +311,34 @@ static int supervise(const struct options *opts, pid_t child, bool job_control)
 	/* A child that exits before we wait leaves its SIGCHLD pending: none is missed. */
 	while (!reaper_done(&r)) {
 		siginfo_t info;
-		int sig = signal_wait(&info, next_deadline(&r, run_deadline));
+		const struct timespec *deadline = next_deadline(&r, &held, run_deadline);
+		int sig = signal_wait(&info, deadline);
 
 		if (sig == SIGCHLD) {
 			reap_zombies(&r);
 			if (r.main_stopped && r.main_child > 0 && job_control)
 				stop_with_child(r.main_child);
-			/* The deadline is the main child's: what it leaves has the grace. */
-			if (r.main_child == 0)
+			/* The deadlines are the main child's: what it leaves has the grace. */
+			if (r.main_child == 0) {
 				run_deadline = NULL;
+				if (held.signal) {
+					log_at(LOG_INFO, "stop delay ended: the main child exited");
+					held.signal = 0;
+				}
+			}
 		} else if (sig > 0) {
-			forward(opts, &r, sig);
+			receive(opts, &r, &held, sig);
+		} else if (deadline == &held.until) {
+			release(opts, &r, &held, "over");
 		} else if (reaper_deadline(&r)) {
 			reaper_escalate(&r);
 		} else {
 			log_at(LOG_WARN, "--timeout expired: stopping '%s'", opts->command[0]);
 			timed_out = true;
 			run_deadline = NULL;
+			/* tend's own decision waits for nothing; the held signal goes first. */
+			if (held.signal)
+				release(opts, &r, &held, "cut short by --timeout");
 			forward(opts, &r, SIGTERM);
 			reaper_start_grace(&r);
 		}

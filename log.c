@@ -1,5 +1,7 @@
 #include "log.h"
 
+#include "deadline.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -109,6 +111,25 @@ size_t format(char *buf, size_t size, const char *fmt, ...)
 	len = vformat(buf, size, fmt, ap);
 	va_end(ap);
 	return len;
+}
+
+void format_seconds(char *buf, size_t size, long long ns)
+{
+	long ms = (long)(ns % NS_PER_SECOND / 1000000);
+	size_t len = format(buf, size, "%ld", (long)(ns / NS_PER_SECOND));
+
+	if (ms > 0) {
+		char frac[8];
+		int digits = 3;
+
+		while (ms % 10 == 0) {
+			ms /= 10;
+			digits--;
+		}
+		format(frac, sizeof frac, "%ld", ms + (digits == 3 ? 1000 : digits == 2 ? 100 : 10));
+		len += format(buf + len, size - len, ".%s", frac + 1);
+	}
+	format(buf + len, size - len, "s");
 }
 
 static void vlog(const char *fmt, va_list ap)

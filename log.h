@@ -18,6 +18,9 @@ void log_set_verbosity(int verbosity);
 size_t format(char *buf, size_t size, const char *fmt, ...);
 size_t vformat(char *buf, size_t size, const char *fmt, va_list ap);
 
+/* A duration for messages: "8s", "0.5s", "1.25s" (to the millisecond). */
+void format_seconds(char *buf, size_t size, long long ns);
+
 /* One line, "tend: " + message + "\n", in a single write(2). */
 void log_at(int level, const char *fmt, ...);
 

@@ -12,7 +12,7 @@ enum { DEFAULT_GRACE_SECONDS = 8, MAX_VERBOSITY = 9 };
 
 enum option_id {
 	OPT_GRACE, OPT_SINGLE_CHILD, OPT_GROUP, OPT_REWRITE, OPT_SUBREAPER,
-	OPT_PDEATH, OPT_REMAP_EXIT, OPT_TIMEOUT, OPT_PAUSE, OPT_LINE_BUFFERED,
+	OPT_PDEATH, OPT_REMAP_EXIT, OPT_STOP_DELAY, OPT_TIMEOUT, OPT_PAUSE, OPT_LINE_BUFFERED,
 	OPT_PRELOAD, OPT_WARN_ON_REAP, OPT_VERBOSE, OPT_LICENSE, OPT_HELP,
 	OPT_VERSION, OPTION_COUNT
 };
@@ -29,6 +29,7 @@ static const struct {
 	[OPT_SUBREAPER] = { 's', "subreaper", false },
 	[OPT_PDEATH] = { 'p', "pdeath", true },
 	[OPT_REMAP_EXIT] = { 'e', "remap-exit", true },
+	[OPT_STOP_DELAY] = { 'D', "stop-delay", true },
 	[OPT_TIMEOUT] = { 'T', "timeout", true },
 	[OPT_PAUSE] = { 'P', "pause", false },
 	[OPT_LINE_BUFFERED] = { 'L', "line-buffered", false },
@@ -63,6 +64,10 @@ const char options_usage[] =
 	"  -p, --pdeath=SIGNAL     signal tend gets when its parent dies [TEND_PDEATH]\n"
 	"  -e, --remap-exit=CODE   exit 0 when COMMAND exits with CODE; repeatable\n"
 	"                          [TEND_REMAP_EXIT=CODE,CODE]\n"
+	"  -D, --stop-delay=SECONDS\n"
+	"                          hold a stop signal SECONDS before forwarding it,\n"
+	"                          while load balancers drain (default 0)\n"
+	"                          [TEND_STOP_DELAY]\n"
 	"  -T, --timeout=SECONDS   stop COMMAND as on SIGTERM after SECONDS, then\n"
 	"                          exit 124 [TEND_TIMEOUT]\n"
 	"  -P, --pause             no COMMAND: sleep and reap until SIGINT/SIGTERM\n"
@@ -179,10 +184,12 @@ static int apply(struct options *opts, enum option_id id, const char *value,
 
 	switch (id) {
 	case OPT_GRACE:
+	case OPT_STOP_DELAY:
 	case OPT_TIMEOUT:
 		if ((ns = parse_seconds(value)) < 0)
 			return fail(err, true, "%s'%s': not a number of seconds", label, value);
-		*(id == OPT_GRACE ? &opts->grace_ns : &opts->timeout_ns) = ns;
+		*(id == OPT_GRACE ? &opts->grace_ns :
+		  id == OPT_STOP_DELAY ? &opts->stop_delay_ns : &opts->timeout_ns) = ns;
 		return 0;
 	case OPT_SINGLE_CHILD: opts->single_child = true; return 0;
 	case OPT_GROUP: opts->single_child = false; return 0;
@@ -297,6 +304,7 @@ static int apply_env(struct options *opts, char *const envp[], struct options_er
 		enum option_id id;
 	} valued[] = {
 		{ "TEND_GRACE", OPT_GRACE }, { "TEND_TIMEOUT", OPT_TIMEOUT },
+		{ "TEND_STOP_DELAY", OPT_STOP_DELAY },
 		{ "TEND_PDEATH", OPT_PDEATH }, { "TEND_PRELOAD", OPT_PRELOAD },
 		{ "TEND_REWRITE", OPT_REWRITE }, { "TEND_REMAP_EXIT", OPT_REMAP_EXIT },
 	};

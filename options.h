@@ -15,6 +15,7 @@ struct options {
 	enum action action;
 	long long grace_ns;          /* 0: never escalate to SIGKILL */
 	long long timeout_ns;        /* 0: no run deadline */
+	long long stop_delay_ns;     /* 0: forward a stop signal at once */
 	bool single_child;
 	bool subreaper;
 	bool pause;

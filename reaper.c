@@ -138,26 +138,6 @@ const struct timespec *reaper_deadline(const struct reaper *r)
 	return r->grace_started ? &r->deadline : NULL;
 }
 
-/* "8s", "0.5s", "1.25s". */
-static void format_seconds(char *buf, size_t size, long long ns)
-{
-	long ms = (long)(ns % NS_PER_SECOND / 1000000);
-	size_t len = format(buf, size, "%ld", (long)(ns / NS_PER_SECOND));
-
-	if (ms > 0) {
-		char frac[8];
-		int digits = 3;
-
-		while (ms % 10 == 0) {
-			ms /= 10;
-			digits--;
-		}
-		format(frac, sizeof frac, "%ld", ms + (digits == 3 ? 1000 : digits == 2 ? 100 : 10));
-		len += format(buf + len, size - len, ".%s", frac + 1);
-	}
-	format(buf + len, size - len, "s");
-}
-
 /* The one line a user looks for when work went missing. */
 static void warn_killed(const struct reaper *r, const struct census *c, bool counted)
 {

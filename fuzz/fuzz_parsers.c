@@ -30,7 +30,7 @@ static const char *const variables[] = {
 	"TEND_GRACE", "TEND_TIMEOUT", "TEND_PDEATH", "TEND_PRELOAD", "TEND_REWRITE",
 	"TEND_REMAP_EXIT", "TEND_SINGLE_CHILD", "TEND_SUBREAPER", "TEND_LINE_BUFFERED",
 	"TEND_WARN_ON_REAP", "TEND_VERBOSITY", "TINI_SUBREAPER", "TINI_VERBOSITY",
-	"TINI_KILL_PROCESS_GROUP", "DUMB_INIT_SETSID", "DUMB_INIT_DEBUG",
+	"TINI_KILL_PROCESS_GROUP", "DUMB_INIT_SETSID", "DUMB_INIT_DEBUG", "TEND_STOP_DELAY",
 };
 enum { VARIABLE_COUNT = sizeof variables / sizeof variables[0] };
 
@@ -58,7 +58,7 @@ static void check_options(int argc, char *argv[], char *envp[], int envc)
 		CHECK(err.message[0] != '\0');
 		return;
 	}
-	CHECK(opts.grace_ns >= 0 && opts.timeout_ns >= 0);
+	CHECK(opts.grace_ns >= 0 && opts.timeout_ns >= 0 && opts.stop_delay_ns >= 0);
 	CHECK(opts.verbosity >= 0 && opts.verbosity <= 9);
 	CHECK(opts.pdeath_signal >= 0 && opts.pdeath_signal <= SIGNAL_MAX);
 	for (int sig = 0; sig <= SIGNAL_MAX; sig++)
