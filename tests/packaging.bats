@@ -113,8 +113,8 @@ instructions() {
 	assert_output "$image/lib/tend/tend-linebuf.so"
 }
 
-# Each container in a manifest, as "TEND_GRACE terminationGracePeriodSeconds
-# preStopSleep shareProcessNamespace command".
+# Each container in a manifest, as "TEND_GRACE TEND_STOP_DELAY
+# terminationGracePeriodSeconds preStopSleep shareProcessNamespace command".
 manifest() {
 	/usr/bin/python3 - "$1" <<'EOF'
 import sys, yaml
@@ -126,20 +126,20 @@ for c in spec["containers"]:
         continue
     stop = c.get("lifecycle", {}).get("preStop", {}).get("exec", {}).get("command", [])
     pre_stop = float(stop[1]) if stop[:1] == ["sleep"] else 0
-    print(env["TEND_GRACE"], spec["terminationGracePeriodSeconds"], pre_stop,
+    print(env["TEND_GRACE"], env.get("TEND_STOP_DELAY", 0), spec["terminationGracePeriodSeconds"], pre_stop,
           spec.get("shareProcessNamespace", False), " ".join(c["command"]))
 EOF
 }
 
-@test "the Kubernetes examples parse, and TEND_GRACE plus preStop fits inside terminationGracePeriodSeconds" {
-	local file grace period pre_stop shared command
+@test "the Kubernetes examples parse, and preStop, stop delay and grace fit inside terminationGracePeriodSeconds" {
+	local file grace delay period pre_stop shared command
 	for file in "$ROOT"/examples/kubernetes/*.yaml; do
 		run manifest "$file"
 		assert_success
 		[ -n "$output" ] || fail "$file: no container sets TEND_GRACE"
-		read -r grace period pre_stop shared command <<<"$output"
-		awk -v g="$grace" -v p="$period" -v s="$pre_stop" 'BEGIN { exit !(s + g < p) }' ||
-			fail "$file: preStop $pre_stop s + TEND_GRACE $grace s is not below $period s"
+		read -r grace delay period pre_stop shared command <<<"$output"
+		awk -v g="$grace" -v d="$delay" -v p="$period" -v s="$pre_stop" 'BEGIN { exit !(s + d + g < p) }' ||
+			fail "$file: preStop $pre_stop s + TEND_STOP_DELAY $delay s + TEND_GRACE $grace s is not below $period s"
 		[[ $command == "/sbin/tend "*"--" ]] || fail "$file: tend is not the entrypoint: $command"
 	done
 	run manifest "$ROOT/examples/kubernetes/shared-pid.yaml"
