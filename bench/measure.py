@@ -46,6 +46,10 @@ IDLE_SECONDS = 10
 STARTUP_ROUNDS, STARTUP_RUNS = 8, 25
 LINES, LINEBUF_ROUNDS = 1000000, 3
 
+# Idle runs beside the inits themselves: a configured stop delay is a deadline only once a
+# stop signal is held, so it must cost no wakeup.
+IDLE_VARIANTS = {"tend -D 5": ("tend", ["-D", "5"])}
+
 # A stop signal starts tend's grace; -t 60 keeps the latency child alive through all trials.
 LATENCY_OPTIONS = {"tend": ["-t", "60"]}
 
@@ -171,8 +175,9 @@ def startup():
 
 def memory_and_idle():
     """All inits at once, each with a sleeping child: VmRSS, and context switches over IDLE_SECONDS."""
-    started = {name: subprocess.Popen(as_pid1(name, ["sleep", str(IDLE_SECONDS + 30)]))
-               for name in INITS}
+    runs = {name: (name, []) for name in INITS} | IDLE_VARIANTS
+    started = {label: subprocess.Popen(as_pid1(init, ["sleep", str(IDLE_SECONDS + 30)], options))
+               for label, (init, options) in runs.items()}
     try:
         inits = {name: wait_for_child(p.pid) for name, p in started.items()}
         sleepers = {name: wait_for_child(pid) for name, pid in inits.items()}
@@ -197,7 +202,7 @@ def memory_and_idle():
                 p.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 p.kill()
-    return {name: {"rss_kib": rss[name], "wakeups": after[name] - before[name]} for name in INITS}
+    return {label: {"rss_kib": rss[label], "wakeups": after[label] - before[label]} for label in runs}
 
 
 # --- reaping -------------------------------------------------------------
@@ -413,8 +418,11 @@ def report(r):
           f"{re_[n]['cpu_us']:.1f} µs ({re_[n]['cpu_us_ticks']:.0f} µs by utime+stime) | "
           f"{vs_best(re_[n]['cpu_us'], re_[bc]['cpu_us'])} |")
     br = best_peer(re_, "rate", lower_is_better=False)
+    delayed = mi.get("tend -D 5")
     w(f"\nIdle wakeups: voluntary + involuntary context switches of the init over {IDLE_SECONDS} s "
-      "while its child sleeps (all inits at once). Reaping: "
+      "while its child sleeps (all inits at once"
+      + (f"; tend with a stop delay configured, `-D 5`, beside them: {delayed['wakeups']}"
+         if delayed else "") + "). Reaping: "
       f"{ORPHANS} double-forked orphans per init, in {REAP_ROUNDS} rounds, whose zombies are "
       "reparented to PID 1; zombies left counts those still there 5 s after the last fork. "
       "The rate is bounded by how fast the workload forks (tend's time per orphan: "
@@ -473,6 +481,9 @@ def report(r):
     rows = [
         ("0 idle wakeups", f"{mi['tend']['wakeups']}", mi["tend"]["wakeups"] == 0,
          "woke up while its child slept"),
+        ("0 idle wakeups with a stop delay configured (`-D 5`)",
+         f"{mi['tend -D 5']['wakeups']}" if "tend -D 5" in mi else "not measured",
+         mi.get("tend -D 5", {}).get("wakeups") == 0, "woke up while its child slept"),
         ("0 zombies left", f"{re_['tend']['zombies']}", re_["tend"]["zombies"] == 0,
          "zombies outlived the storm by 5 s"),
         ("grace: SIGKILL within 50 ms of the deadline",
