@@ -16,6 +16,15 @@ eval "helper_$(declare -f teardown)"
 setup_file() {
 	engine_setup_file
 	[ -z "$ENGINE_SKIP" ] || return 0
+	# What a user writes into /etc/containers/containers.conf (the README
+	# shows it): tend for every --init. Podman's default ulimits (nofile and
+	# nproc of 1048576) exceed this machine's hard limits, and runc refuses
+	# them ("error setting rlimit").
+	cat >"$ENGINE_DIR/containers.conf" <<-EOF
+		[containers]
+		init_path = "$(realpath "$TEND")"
+		default_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]
+	EOF
 	engine_rootfs "$ENGINE_DIR/rootfs"
 	tar -C "$ENGINE_DIR/rootfs" -c . | pm import - tend-test:1 >/dev/null 2>"$ENGINE_DIR/import.err" || {
 		cat "$ENGINE_DIR/import.err" >&2
@@ -37,18 +46,14 @@ teardown() {
 }
 
 pm() {
-	timeout -k 5 "$ENGINE_TIMEOUT" podman --root "$ENGINE_DIR/root" --runroot "$ENGINE_DIR/run" \
+	CONTAINERS_CONF=$ENGINE_DIR/containers.conf timeout -k 5 "$ENGINE_TIMEOUT" podman --root "$ENGINE_DIR/root" --runroot "$ENGINE_DIR/run" \
 		--tmpdir "$ENGINE_DIR/tmp" --network-config-dir "$ENGINE_DIR/net" --volumepath "$ENGINE_DIR/vol" \
 		--storage-driver vfs --runtime runc --cgroup-manager cgroupfs --events-backend file "$@"
 }
 
-# `podman run --init --init-path tend` with the flags this machine needs:
-# podman's default ulimits (nofile and nproc of 1048576) exceed the hard
-# limits here, and runc refuses them ("error setting rlimit").
-INIT_RUN=(--network none --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 --init)
-
+# `podman run --init`, tend coming from containers.conf.
 prun() {
-	pm run "${INIT_RUN[@]}" --cgroup-parent "/$ENGINE_CGROUP" --init-path "$(realpath "$TEND")" "$@"
+	pm run --network none --cgroup-parent "/$ENGINE_CGROUP" --init "$@"
 }
 
 # `podman run -d`; $OUTDIR is the container's /out. Sets ID.
@@ -66,14 +71,14 @@ podman_stop() {
 }
 
 @test "podman run --init --init-path tend: tend is PID 1 as /run/podman-init and the exit status passes through, also 128+N" {
-	run prun --rm localhost/tend-test:1 sh -c 'tr "\0" " " </proc/1/cmdline; echo; exit 3'
+	run prun --init-path "$(realpath "$TEND")" --rm localhost/tend-test:1 sh -c 'tr "\0" " " </proc/1/cmdline; echo; exit 3'
 	assert_equal "$status" 3
 	assert_output '/run/podman-init -- sh -c tr "\0" " " </proc/1/cmdline; echo; exit 3 '
 	run prun --rm localhost/tend-test:1 sh -c 'kill -USR1 $$'
 	assert_equal "$status" 138
 }
 
-@test "podman run --init reaps orphans: no zombie is seen from inside the container" {
+@test "podman run --init (init_path in containers.conf) reaps orphans: no zombie is seen from inside the container" {
 	run prun --rm localhost/tend-test:1 sh -c "$ORPHANS_SCRIPT"
 	assert_success
 	assert_output "zombies: 0"
