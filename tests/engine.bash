@@ -128,10 +128,13 @@ engine_teardown_file() {
 # Processes whose command line names ENGINE_DIR: shims, conmons, daemons.
 # Read with builtins only: a grep for it would find itself.
 engine_leftover_pids() {
-	local file args
+	local file pid args
 	for file in /proc/[0-9]*/cmdline; do
+		pid=${file#/proc/}
+		pid=${pid%/cmdline}
+		[ "$pid" != $$ ] && [ "$pid" != "$BASHPID" ] || continue
 		mapfile -d '' args 2>/dev/null <"$file" || continue
-		[[ "${args[*]}" != *"$ENGINE_DIR"* ]] || echo "$(basename "$(dirname "$file")")"
+		[[ "${args[*]}" != *"$ENGINE_DIR"* ]] || echo "$pid"
 	done
 }
 
