@@ -288,3 +288,22 @@ stopped_under() {
 	run dk logs "$ID"
 	assert_line --regexp '^tend: grace period of 1s expired: sent SIGKILL to 1 process'
 }
+
+@test "docker stop -t 10 of a container with TEND_STOP_DELAY=2 keeps serving for 2 s, then stops within its grace" {
+	"$TEND" --help | grep -q -- --stop-delay || skip "this tend has no --stop-delay"
+	docker_start --init -e TEND_STOP_DELAY=2 -e TEND_GRACE=2 tend-test:base sh -c '
+		echo ready >/out/rec
+		while :; do echo tick >>/out/ticks; sleep 0.2; done'
+	wait_line "$OUTDIR/rec" ready 20
+	wait_line "$OUTDIR/ticks" tick 20
+	local before after
+	before=$(wc -l <"$OUTDIR/ticks")
+	docker_stop -t 10
+	after=$(wc -l <"$OUTDIR/ticks")
+	assert_equal "$STATUS" 143
+	# Held for 2 s, while the app went on serving (a tick each 0.2 s)...
+	below 1.9 "$ELAPSED"
+	[ $((after - before)) -ge 5 ]
+	# ...then forwarded: the app ends on it, long before Docker's SIGKILL.
+	below "$ELAPSED" 8
+}
