@@ -190,14 +190,17 @@ seconds_since() {
 	awk -v s="$1" -v n="$EPOCHREALTIME" 'BEGIN { printf "%.3f\n", n - s }'
 }
 
-# A number is below a bound: `below 3.2 8`.
+# A number is below a bound: `below "$ELAPSED" 8`.
 below() {
-	awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'
+	awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }' || {
+		echo "$1 is not below $2" >&2
+		return 1
+	}
 }
 
-# The test's record file has exactly the lines given.
+# The signals the app recorded in $OUTDIR/rec are exactly the lines given.
 record_is() {
-	[ "$(cat "$OUTDIR/rec" 2>/dev/null)" = "$(printf '%s\n' "$@")" ]
+	assert_equal "$(cat "$OUTDIR/rec" 2>/dev/null)" "$(printf '%s\n' "$@")"
 }
 
 # Wait for the log of a container, as COMMAND... prints it, to have LINE.
