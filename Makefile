@@ -23,7 +23,8 @@ CPPFLAGS += -D_GNU_SOURCE -DTEND_VERSION='"$(VERSION)"' -DTEND_COMMIT='"$(COMMIT
 LDFLAGS ?= -static -no-pie -s -Wl,--gc-sections -Wl,--build-id=none -Wl,-z,noseparate-code \
 	-Wl,-z,norelro -Wl,-z,common-page-size=64
 
-SOURCES := init.c options.c signals.c reaper.c log.c linebuf.c environment.c census.c
+SOURCES := init.c options.c signals.c reaper.c log.c linebuf.c environment.c census.c \
+	detach.c jobfiles.c jobwait.c
 HEADERS := $(wildcard *.h)
 HELPERS := $(patsubst %.c,%,$(wildcard tests/helpers/*.c))
 

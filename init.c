@@ -5,7 +5,10 @@
  * left behind are gone, and exit with the main child's status.
  */
 #include "deadline.h"
+#include "detach.h"
 #include "environment.h"
+#include "jobfiles.h"
+#include "jobwait.h"
 #include "linebuf.h"
 #include "log.h"
 #include "options.h"
@@ -116,6 +119,7 @@ static _Noreturn void exec_failed(const char *command, int error)
 		log_at(LOG_WARN, "cannot run '%s': command not found", command);
 	else
 		log_at(LOG_WARN, "cannot run '%s': %s", command, strerror(error));
+	detach_exec_failed();
 	_exit(missing ? EXIT_NOT_FOUND : EXIT_CANNOT_EXECUTE);
 }
 
@@ -302,6 +306,7 @@ static int supervise(const struct options *opts, pid_t child, bool job_control)
 	struct timespec run_end;
 	const struct timespec *run_deadline = NULL;
 	bool timed_out = false;
+	int status;
 
 	reaper_init(&r, child, opts);
 	if (opts->timeout_ns > 0) {
@@ -343,7 +348,9 @@ static int supervise(const struct options *opts, pid_t child, bool job_control)
 			reaper_start_grace(&r);
 		}
 	}
-	return exit_status(opts, &r, timed_out);
+	status = exit_status(opts, &r, timed_out);
+	jobfiles_ended(&r, status, timed_out);
+	return status;
 }
 
 /* --pause: the Kubernetes pause container's job. Reap, and wait to be told to go. */
@@ -376,13 +383,19 @@ int main(int argc, char *argv[])
 		die("%s%s", err.message, err.usage ? " (see 'tend --help')" : "");
 	if (opts.action != RUN)
 		return show(opts.action, argv[0]);
+	if (opts.wait_file)
+		return job_wait(opts.wait_file);
 	log_set_verbosity(opts.verbosity);
+	if (opts.detach)
+		detach_from_caller(&opts);
+	jobfiles_claim(&opts);
 
 	foreground = in_foreground();
 	inherited = signals_take_over();
 	adopt_orphans(&opts);
 	if (!opts.pause)
 		child = spawn(&opts, &inherited, foreground);
+	detach_release_caller();
 	settle_in();
 
 	if (opts.pause)

@@ -11,10 +11,16 @@
 enum { EXIT_TEND_FAILED = 125 };
 
 static int shown_verbosity;
+static int mirror = -1;
 
 void log_set_verbosity(int verbosity)
 {
 	shown_verbosity = verbosity;
+}
+
+void log_mirror(int fd)
+{
+	mirror = fd;
 }
 
 void write_all(int fd, const char *s, size_t len)
@@ -140,6 +146,8 @@ static void vlog(const char *fmt, va_list ap)
 	len += vformat(line + len, sizeof line - len - 1, fmt, ap);
 	line[len++] = '\n';
 	write_all(STDERR_FILENO, line, len);
+	if (mirror >= 0)
+		write_all(mirror, line, len);
 }
 
 void log_at(int level, const char *fmt, ...)

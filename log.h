@@ -21,6 +21,12 @@ size_t vformat(char *buf, size_t size, const char *fmt, va_list ap);
 /* A duration for messages: "8s", "0.5s", "1.25s" (to the millisecond). */
 void format_seconds(char *buf, size_t size, long long ns);
 
+/*
+ * Until it is set back to -1, every message goes to fd as well as to
+ * stderr: the caller of tend -d sees why its job did not start.
+ */
+void log_mirror(int fd);
+
 /* One line, "tend: " + message + "\n", in a single write(2). */
 void log_at(int level, const char *fmt, ...);
 

@@ -13,8 +13,8 @@ enum { DEFAULT_GRACE_SECONDS = 8, MAX_VERBOSITY = 9 };
 enum option_id {
 	OPT_GRACE, OPT_SINGLE_CHILD, OPT_GROUP, OPT_REWRITE, OPT_SUBREAPER,
 	OPT_PDEATH, OPT_REMAP_EXIT, OPT_STOP_DELAY, OPT_TIMEOUT, OPT_PAUSE, OPT_LINE_BUFFERED,
-	OPT_PRELOAD, OPT_WARN_ON_REAP, OPT_VERBOSE, OPT_LICENSE, OPT_HELP,
-	OPT_VERSION, OPTION_COUNT
+	OPT_PRELOAD, OPT_DETACH, OPT_LOG, OPT_PID_FILE, OPT_STATUS_FILE, OPT_WAIT,
+	OPT_WARN_ON_REAP, OPT_VERBOSE, OPT_LICENSE, OPT_HELP, OPT_VERSION, OPTION_COUNT
 };
 
 static const struct {
@@ -34,6 +34,11 @@ static const struct {
 	[OPT_PAUSE] = { 'P', "pause", false },
 	[OPT_LINE_BUFFERED] = { 'L', "line-buffered", false },
 	[OPT_PRELOAD] = { 0, "preload", true },
+	[OPT_DETACH] = { 'd', "detach", false },
+	[OPT_LOG] = { 0, "log", true },
+	[OPT_PID_FILE] = { 0, "pid-file", true },
+	[OPT_STATUS_FILE] = { 0, "status-file", true },
+	[OPT_WAIT] = { 0, "wait", true },
 	[OPT_WARN_ON_REAP] = { 'w', "warn-on-reap", false },
 	[OPT_VERBOSE] = { 'v', "verbose", false },
 	[OPT_LICENSE] = { 'l', "license", false },
@@ -44,6 +49,7 @@ static const struct {
 const char options_usage[] =
 	"Usage: tend [OPTIONS] [--] COMMAND [ARG...]\n"
 	"       tend -P\n"
+	"       tend --wait FILE\n"
 	"\n"
 	"A tiny init for containers: runs COMMAND, forwards signals to its process\n"
 	"group, reaps zombies, and SIGKILLs what is left after a grace period.\n"
@@ -74,6 +80,13 @@ const char options_usage[] =
 	"  -L, --line-buffered     line-buffered stdout, unbuffered stderr for the\n"
 	"                          child [TEND_LINE_BUFFERED=1]\n"
 	"      --preload=PATH      the -L helper library [TEND_PRELOAD]\n"
+	"  -d, --detach            run in the background, in a new session; print\n"
+	"                          tend's PID once COMMAND runs; implies -L [TEND_DETACH=1]\n"
+	"      --log=FILE          with -d: append all output to FILE [TEND_LOG]\n"
+	"      --pid-file=FILE     write tend's PID to FILE [TEND_PID_FILE]\n"
+	"      --status-file=FILE  write how the job ended to FILE [TEND_STATUS_FILE]\n"
+	"      --wait FILE         wait for the job of a pid or status file to end;\n"
+	"                          exit with its status\n"
 	"  -w, --warn-on-reap      log each orphan zombie reaped [TEND_WARN_ON_REAP=1]\n"
 	"  -v, --verbose           more logging; repeatable\n"
 	"                          [TEND_VERBOSITY=N, TINI_VERBOSITY, DUMB_INIT_DEBUG=1]\n"
@@ -212,6 +225,16 @@ static int apply(struct options *opts, enum option_id id, const char *value,
 			return fail(err, true, "%s'%s': the helper path must be absolute", label, value);
 		opts->preload = value;
 		return 0;
+	case OPT_DETACH: opts->detach = true; return 0;
+	case OPT_LOG:
+	case OPT_PID_FILE:
+	case OPT_STATUS_FILE:
+	case OPT_WAIT:
+		if (!*value)
+			return fail(err, true, "%s'': expected a file name", label);
+		*(id == OPT_LOG ? &opts->log_file : id == OPT_PID_FILE ? &opts->pid_file :
+		  id == OPT_STATUS_FILE ? &opts->status_file : &opts->wait_file) = value;
+		return 0;
 	case OPT_WARN_ON_REAP: opts->warn_on_reap = true; return 0;
 	case OPT_VERBOSE:
 		if (opts->verbosity < MAX_VERBOSITY)
@@ -307,6 +330,8 @@ static int apply_env(struct options *opts, char *const envp[], struct options_er
 		{ "TEND_STOP_DELAY", OPT_STOP_DELAY },
 		{ "TEND_PDEATH", OPT_PDEATH }, { "TEND_PRELOAD", OPT_PRELOAD },
 		{ "TEND_REWRITE", OPT_REWRITE }, { "TEND_REMAP_EXIT", OPT_REMAP_EXIT },
+		{ "TEND_LOG", OPT_LOG }, { "TEND_PID_FILE", OPT_PID_FILE },
+		{ "TEND_STATUS_FILE", OPT_STATUS_FILE },
 	};
 	static const struct {
 		const char *name;
@@ -314,6 +339,7 @@ static int apply_env(struct options *opts, char *const envp[], struct options_er
 	} switches[] = {
 		{ "TEND_SINGLE_CHILD", OPT_SINGLE_CHILD }, { "TEND_SUBREAPER", OPT_SUBREAPER },
 		{ "TEND_LINE_BUFFERED", OPT_LINE_BUFFERED }, { "TEND_WARN_ON_REAP", OPT_WARN_ON_REAP },
+		{ "TEND_DETACH", OPT_DETACH },
 	};
 	const char *value;
 	bool on;
@@ -442,10 +468,21 @@ int options_parse(struct options *opts, int argc, char *const argv[],
 			return 0;
 	}
 	opts->command = i < argc && argv[i] ? argv + i : NULL;
-	if (opts->pause && opts->command)
-		return fail(err, true, "--pause takes no COMMAND (got '%s')", opts->command[0]);
-	if (!opts->pause && !opts->command)
+	if ((opts->pause || opts->wait_file) && opts->command)
+		return fail(err, true, "%s takes no COMMAND (got '%s')",
+			    opts->pause ? "--pause" : "--wait", opts->command[0]);
+	if (!opts->pause && !opts->wait_file && !opts->command)
 		return fail(err, true, "no COMMAND to run");
+	if (opts->pause && (opts->detach || opts->pid_file || opts->status_file))
+		return fail(err, true, "--pause runs no job: it takes no -d, --pid-file or --status-file");
+	if (opts->log_file && !opts->detach)
+		return fail(err, true, "--log is for -d; in the foreground, redirect with > FILE 2>&1");
+	/* A parent-death signal would stop the job as soon as its caller returns. */
+	if (opts->detach && opts->pdeath_signal)
+		return fail(err, true, "-d and -p: a detached tend's parent exits at once");
+	/* A log file is read with tail -f, line by line. */
+	if (opts->detach && !environment_get(envp, "TEND_LINE_BUFFERED"))
+		opts->line_buffered = true;
 	return 0;
 }
 

@@ -24,9 +24,14 @@ struct options {
 	int verbosity;
 	int pdeath_signal;           /* 0: none */
 	const char *preload;         /* -L helper; NULL: found next to tend */
+	bool detach;                 /* -d: leave the caller once COMMAND runs */
+	const char *log_file;        /* -d's output; NULL: stdout and stderr as they are */
+	const char *pid_file;        /* NULL: none */
+	const char *status_file;     /* NULL: none */
+	const char *wait_file;       /* --wait: the job to wait for; no COMMAND */
 	struct rewrite rewrite;
 	unsigned char remap_exit[256 / 8];
-	char *const *command;        /* NULL-terminated; NULL with --pause */
+	char *const *command;        /* NULL-terminated; NULL with --pause or --wait */
 };
 
 struct options_error {

@@ -179,8 +179,10 @@ void reaper_escalate(struct reaper *r)
 	bool counted;
 
 	if (r->only_main_child) {
-		if (!r->escalated && r->main_child > 0)
+		if (!r->escalated && r->main_child > 0) {
 			kill_main_child_only(r);
+			r->killed = 1;
+		}
 		r->escalated = true;
 		r->grace_started = false;
 		return;
@@ -188,8 +190,10 @@ void reaper_escalate(struct reaper *r)
 	/* As PID 1 too: the census names the victims in the warning. */
 	counted = census_take(&c, r->is_pid1);
 	signal_all(r, &c, counted, SIGKILL);
-	if (!r->escalated && (c.count > 0 || !counted))
+	if (!r->escalated && (c.count > 0 || !counted)) {
 		warn_killed(r, &c, counted);
+		r->killed = counted ? (int)c.count : -1;
+	}
 	census_free(&c);
 	r->escalated = true;
 	/* A process that forked just before the SIGKILL may have left a child. */

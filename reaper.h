@@ -25,6 +25,7 @@ struct reaper {
 	bool stopping;               /* a stop signal (or --timeout) came */
 	bool grace_started;
 	bool escalated;
+	int killed;                  /* SIGKILLed when the grace expired; -1: not counted (no /proc) */
 	struct timespec deadline;    /* while grace_started */
 };
 

@@ -1,0 +1,188 @@
+#include "jobfiles.h"
+
+#include "census.h"
+#include "log.h"
+#include "signals.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>             /* rename(), not the FILE functions */
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Absolute, so that they still name the same files after tend moved to /. */
+static char pid_path[PATH_MAX], status_path[PATH_MAX];
+static time_t started;
+
+/* "2026-12-07T10:31:02Z", from days since 1970 to the civil date (H. Hinnant's algorithm). */
+static void iso_utc(char *out, time_t t)
+{
+	long days = (long)(t / 86400), z = days + 719468, era, year;
+	unsigned day_of_era, year_of_era, day_of_year, mp, fields[6];
+
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	day_of_era = (unsigned)(z - era * 146097);
+	year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
+	day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+	mp = (5 * day_of_year + 2) / 153;
+	fields[2] = day_of_year - (153 * mp + 2) / 5 + 1;
+	fields[1] = mp < 10 ? mp + 3 : mp - 9;
+	year = (long)year_of_era + era * 400 + (fields[1] <= 2);
+	fields[3] = (unsigned)(t % 86400 / 3600);
+	fields[4] = (unsigned)(t % 3600 / 60);
+	fields[5] = (unsigned)(t % 60);
+	out += format(out, 8, "%ld", year);
+	for (int i = 1; i < 6; i++) {
+		*out++ = " --T::"[i];
+		*out++ = (char)('0' + fields[i] / 10);
+		*out++ = (char)('0' + fields[i] % 10);
+	}
+	*out++ = 'Z';
+	*out = '\0';
+}
+
+static time_t now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_REALTIME, &t);
+	return t.tv_sec;
+}
+
+static void make_absolute(char *out, const char *path, const char *option)
+{
+	size_t len = 0;
+
+	if (!path)
+		return;
+	if (path[0] != '/') {
+		/* The system call: libc's getcwd brings malloc along. */
+		if (syscall(SYS_getcwd, out, PATH_MAX) < 0)
+			die("%s '%s': cannot find the working directory: %s", option, path, strerror(errno));
+		len = strlen(out);
+		out[len++] = '/';
+	}
+	if (len + strlen(path) >= PATH_MAX)
+		die("%s '%s': path too long", option, path);
+	memcpy(out + len, path, strlen(path) + 1);
+}
+
+/*
+ * Write a file whole, then rename it over path: a reader sees the old line
+ * or the new one. The temporary file is created with O_EXCL, which follows
+ * no symlink, and rename replaces a symlink at path instead of following it.
+ */
+static bool replace(const char *path, const char *text)
+{
+	char temp[PATH_MAX + 32];
+	int fd;
+
+	format(temp, sizeof temp, "%s.%d.tmp", path, (int)getpid());
+	fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	/* Left by an earlier process with our PID: its own file, or a planted one; neither is followed. */
+	if (fd < 0 && errno == EEXIST && unlink(temp) == 0)
+		fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		log_at(LOG_WARN, "cannot write %s: %s", temp, strerror(errno));
+		return false;
+	}
+	write_all(fd, text, strlen(text));
+	if (close(fd) == 0 && rename(temp, path) == 0)
+		return true;
+	log_at(LOG_WARN, "cannot write %s: %s", path, strerror(errno));
+	unlink(temp);
+	return false;
+}
+
+/* The digits at s, or -1. */
+static long number_at(const char *s)
+{
+	long n = -1;
+
+	for (; s && *s >= '0' && *s <= '9' && n < INT_MAX; s++)
+		n = (n < 0 ? 0 : n * 10) + (*s - '0');
+	return n;
+}
+
+bool jobfiles_read(const char *path, struct job *job)
+{
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, job->line, sizeof job->line - 1);
+	long pid = -1;
+
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return false;
+	job->line[n] = '\0';
+	job->line[strcspn(job->line, "\n")] = '\0';
+	job->pid = 0;
+	job->status = (int)number_at(strncmp(job->line, "status=", 7) == 0 ? job->line + 7 : NULL);
+	if (strncmp(job->line, "status=running pid=", 19) == 0)
+		pid = number_at(job->line + 19);
+	else if (job->status < 0)
+		pid = job->line[strspn(job->line, "0123456789")] ? -1 : number_at(job->line);
+	if (pid > 0)
+		job->pid = (pid_t)pid;
+	return job->pid > 0 || (job->status >= 0 && job->status < 256);
+}
+
+bool jobfiles_is_tend(pid_t pid)
+{
+	struct process them, us;
+
+	return census_name(pid, &them) && census_name(getpid(), &us) &&
+	       strcmp(them.name, us.name) == 0;
+}
+
+/* A file that names a running tend is that tend's job: never start it twice. */
+static void refuse_running(const char *path, const char *option)
+{
+	struct job job;
+
+	if (path && jobfiles_read(path, &job) && job.pid > 0 && jobfiles_is_tend(job.pid))
+		die("%s '%s': tend %d is running that job; stop it first, or choose another file",
+		    option, path, (int)job.pid);
+}
+
+void jobfiles_claim(const struct options *opts)
+{
+	char line[128], when[32];
+
+	refuse_running(opts->pid_file, "--pid-file");
+	refuse_running(opts->status_file, "--status-file");
+	make_absolute(pid_path, opts->pid_file, "--pid-file");
+	make_absolute(status_path, opts->status_file, "--status-file");
+	started = now();
+	iso_utc(when, started);
+	format(line, sizeof line, "%d\n", (int)getpid());
+	if (*pid_path && !replace(pid_path, line))
+		die("--pid-file '%s': cannot write it", opts->pid_file);
+	format(line, sizeof line, "status=running pid=%d started=%s\n", (int)getpid(), when);
+	if (*status_path && !replace(status_path, line))
+		die("--status-file '%s': cannot write it", opts->status_file);
+}
+
+void jobfiles_ended(const struct reaper *r, int status, bool timed_out)
+{
+	char line[256], start[32], end[32], name[16], killed[16] = "?";
+	bool signaled = WIFSIGNALED(r->main_status) && !timed_out;
+
+	if (!*pid_path && !*status_path)
+		return;
+	iso_utc(start, started);
+	iso_utc(end, now());
+	if (r->killed >= 0)
+		format(killed, sizeof killed, "%d", r->killed);
+	format(line, sizeof line, "status=%d reason=%s%s%s started=%s ended=%s killed=%s\n", status,
+	       timed_out ? "timeout" : signaled ? "signal" : "exit", signaled ? " signal=" : "",
+	       signaled ? signal_name(WTERMSIG(r->main_status), name) : "", start, end, killed);
+	if (*status_path)
+		replace(status_path, line);
+	if (*pid_path)
+		replace(pid_path, line);
+}
