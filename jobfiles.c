@@ -79,22 +79,21 @@ static void make_absolute(char *out, const char *path, const char *option)
 static bool replace(const char *path, const char *text)
 {
 	char temp[PATH_MAX + 32];
-	int fd;
+	int fd, error;
 
 	format(temp, sizeof temp, "%s.%d.tmp", path, (int)getpid());
 	fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 	/* Left by an earlier process with our PID: its own file, or a planted one; neither is followed. */
 	if (fd < 0 && errno == EEXIST && unlink(temp) == 0)
 		fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		log_at(LOG_WARN, "cannot write %s: %s", temp, strerror(errno));
+	if (fd < 0)
 		return false;
-	}
 	write_all(fd, text, strlen(text));
 	if (close(fd) == 0 && rename(temp, path) == 0)
 		return true;
-	log_at(LOG_WARN, "cannot write %s: %s", path, strerror(errno));
+	error = errno;
 	unlink(temp);
+	errno = error;
 	return false;
 }
 
@@ -161,10 +160,10 @@ void jobfiles_claim(const struct options *opts)
 	iso_utc(when, started);
 	format(line, sizeof line, "%d\n", (int)getpid());
 	if (*pid_path && !replace(pid_path, line))
-		die("--pid-file '%s': cannot write it", opts->pid_file);
+		die("--pid-file '%s': cannot write it: %s", opts->pid_file, strerror(errno));
 	format(line, sizeof line, "status=running pid=%d started=%s\n", (int)getpid(), when);
 	if (*status_path && !replace(status_path, line))
-		die("--status-file '%s': cannot write it", opts->status_file);
+		die("--status-file '%s': cannot write it: %s", opts->status_file, strerror(errno));
 }
 
 void jobfiles_ended(const struct reaper *r, int status, bool timed_out)
@@ -181,8 +180,10 @@ void jobfiles_ended(const struct reaper *r, int status, bool timed_out)
 	format(line, sizeof line, "status=%d reason=%s%s%s started=%s ended=%s killed=%s\n", status,
 	       timed_out ? "timeout" : signaled ? "signal" : "exit", signaled ? " signal=" : "",
 	       signaled ? signal_name(WTERMSIG(r->main_status), name) : "", start, end, killed);
-	if (*status_path)
-		replace(status_path, line);
-	if (*pid_path)
-		replace(pid_path, line);
+	for (int i = 0; i < 2; i++) {
+		const char *path = i ? pid_path : status_path;
+
+		if (*path && !replace(path, line))
+			log_at(LOG_WARN, "cannot write %s: %s", path, strerror(errno));
+	}
 }
