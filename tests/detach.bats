@@ -95,7 +95,24 @@ for i in itertools.count(1):
 	assert_output 0
 }
 
-@test "tend -d prints its PID only once COMMAND runs: the child is already the command" {
+@test "tend -d returns only once COMMAND runs: its exec has happened before the caller exits" {
+	local trace=$BATS_TEST_TMPDIR/trace
+	run timeout 10 strace -f -o "$trace" -e trace=execve,exit_group "$TEND" -d --log="$LOG" -- sleep 0.5
+	assert_success
+	local caller started left
+	caller=$(awk 'NR == 1 { print $1 }' "$trace")
+	# The PID printed is the detached tend's, another process than the caller.
+	assert_output --regexp '^[0-9]+$'
+	[ "$output" != "$caller" ]
+	grep -qE "^$output +exit_group" "$trace"
+	# The successful exec of sleep has begun (strace may show it unfinished: it closes
+	# the caller's pipe on its way) before the caller's exit.
+	started=$(grep -nE '^[0-9]+ +execve\("[^"]*/sleep", .*(= 0|<unfinished \.\.\.>)$' "$trace" | head -n 1 | cut -d: -f1)
+	left=$(grep -nE "^$caller +exit_group" "$trace" | cut -d: -f1)
+	[ -n "$started" ] && [ -n "$left" ] && [ "$started" -lt "$left" ]
+}
+
+@test "the PID printed is in the pid file, and its child is already COMMAND" {
 	detach -- sleep 6007
 	assert_equal "$(cat "$PIDF")" "$TEND_PID"
 	local child
