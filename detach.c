@@ -67,7 +67,7 @@ void detach_from_caller(const struct options *opts)
 		log = open_log(opts->log_file);
 	if ((null = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0)
 		die("-d: /dev/null: %s", strerror(errno));
-	if (pipe2(pipe_ends, O_CLOEXEC) < 0 || (tend = _Fork()) < 0)
+	if (syscall(SYS_pipe2, pipe_ends, O_CLOEXEC) < 0 || (tend = _Fork()) < 0)
 		die("-d: cannot start a background tend: %s", strerror(errno));
 	/* _Fork: one thread, so none of fork()'s lock juggling is needed. */
 	if (tend > 0) {

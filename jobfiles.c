@@ -18,30 +18,29 @@
 static char pid_path[PATH_MAX], status_path[PATH_MAX];
 static time_t started;
 
-/* "2026-12-07T10:31:02Z", from days since 1970 to the civil date (H. Hinnant's algorithm). */
+/* "2026-12-07T10:31:02Z": days since 1970 to a civil date, after H. Hinnant. */
 static void iso_utc(char *out, time_t t)
 {
-	long days = (long)(t / 86400), z = days + 719468, era, year;
-	unsigned day_of_era, year_of_era, day_of_year, mp, fields[6];
+	unsigned long z = (unsigned long)t / 86400 + 719468, era = z / 146097;
+	unsigned day_of_era = (unsigned)(z - era * 146097);
+	unsigned year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36524 -
+				day_of_era / 146096) / 365;
+	unsigned day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+	unsigned mp = (5 * day_of_year + 2) / 153;
+	unsigned long fields[6] = {
+		year_of_era + era * 400 + (mp >= 10), mp < 10 ? mp + 3 : mp - 9,
+		day_of_year - (153 * mp + 2) / 5 + 1, (unsigned long)t % 86400 / 3600,
+		(unsigned long)t % 3600 / 60, (unsigned long)t % 60,
+	};
 
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	day_of_era = (unsigned)(z - era * 146097);
-	year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
-	day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-	mp = (5 * day_of_year + 2) / 153;
-	fields[2] = day_of_year - (153 * mp + 2) / 5 + 1;
-	fields[1] = mp < 10 ? mp + 3 : mp - 9;
-	year = (long)year_of_era + era * 400 + (fields[1] <= 2);
-	fields[3] = (unsigned)(t % 86400 / 3600);
-	fields[4] = (unsigned)(t % 3600 / 60);
-	fields[5] = (unsigned)(t % 60);
-	out += format(out, 8, "%ld", year);
-	for (int i = 1; i < 6; i++) {
-		*out++ = " --T::"[i];
-		*out++ = (char)('0' + fields[i] / 10);
-		*out++ = (char)('0' + fields[i] % 10);
+	for (int i = 0; i < 6; i++) {
+		int width = i ? 2 : 4;
+
+		for (int k = width; k-- > 0; fields[i] /= 10)
+			out[k] = (char)('0' + fields[i] % 10);
+		out += width;
+		*out++ = "--T::Z"[i];
 	}
-	*out++ = 'Z';
 	*out = '\0';
 }
 
@@ -97,37 +96,41 @@ static bool replace(const char *path, const char *text)
 	return false;
 }
 
-/* The digits at s, or -1. */
-static long number_at(const char *s)
+/* The number at s, or -1; true in *whole if nothing follows it. */
+static long number_at(const char *s, bool *whole)
 {
 	long n = -1;
 
-	for (; s && *s >= '0' && *s <= '9' && n < INT_MAX; s++)
+	for (; *s >= '0' && *s <= '9' && n < INT_MAX; s++)
 		n = (n < 0 ? 0 : n * 10) + (*s - '0');
+	*whole = !*s;
 	return n;
 }
 
+/* "N" (a pid file), "status=running pid=N ..." or "status=N ..." */
 bool jobfiles_read(const char *path, struct job *job)
 {
 	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	ssize_t n = fd < 0 ? -1 : read(fd, job->line, sizeof job->line - 1);
-	long pid = -1;
+	char *line = job->line;
+	bool whole;
+	long pid;
 
 	if (fd >= 0)
 		close(fd);
 	if (n <= 0)
 		return false;
-	job->line[n] = '\0';
-	job->line[strcspn(job->line, "\n")] = '\0';
+	line[n] = '\0';
+	line[strcspn(line, "\n")] = '\0';
 	job->pid = 0;
-	job->status = (int)number_at(strncmp(job->line, "status=", 7) == 0 ? job->line + 7 : NULL);
-	if (strncmp(job->line, "status=running pid=", 19) == 0)
-		pid = number_at(job->line + 19);
-	else if (job->status < 0)
-		pid = job->line[strspn(job->line, "0123456789")] ? -1 : number_at(job->line);
-	if (pid > 0)
-		job->pid = (pid_t)pid;
-	return job->pid > 0 || (job->status >= 0 && job->status < 256);
+	job->status = -1;
+	if (strncmp(line, "status=running pid=", 19) == 0)
+		line += 19;
+	else if (strncmp(line, "status=", 7) == 0)
+		return (job->status = (int)number_at(line + 7, &whole)) >= 0 && job->status < 256;
+	pid = number_at(line, &whole);
+	job->pid = pid > 0 && (whole || line != job->line) ? (pid_t)pid : 0;
+	return job->pid > 0;
 }
 
 bool jobfiles_is_tend(pid_t pid)
