@@ -9,13 +9,14 @@ load helper
 	assert_success
 	for option in -t --grace -c --single-child -g -r --rewrite -s --subreaper \
 		-p --pdeath -e --remap-exit -D --stop-delay -T --timeout -P --pause -L --line-buffered \
-		--preload -w --warn-on-reap -v --verbose -l --license -h --help -V --version; do
+		--preload -d --detach --log --pid-file --status-file --wait \
+		-w --warn-on-reap -v --verbose -l --license -h --help -V --version; do
 		assert_output --regexp "(^|[ ,])$option([ ,=]|$)"
 	done
 	for variable in TEND_GRACE TEND_SINGLE_CHILD DUMB_INIT_SETSID TINI_KILL_PROCESS_GROUP \
 		TEND_REWRITE TEND_SUBREAPER TINI_SUBREAPER TEND_PDEATH TEND_REMAP_EXIT \
 		TEND_STOP_DELAY TEND_TIMEOUT TEND_LINE_BUFFERED TEND_PRELOAD TEND_WARN_ON_REAP TEND_VERBOSITY \
-		TINI_VERBOSITY DUMB_INIT_DEBUG; do
+		TINI_VERBOSITY DUMB_INIT_DEBUG TEND_DETACH TEND_LOG TEND_PID_FILE TEND_STATUS_FILE; do
 		assert_output --partial "$variable"
 	done
 	run "$TEND" -h
