@@ -173,14 +173,26 @@ def startup():
 
 # --- memory and idle -----------------------------------------------------
 
+def start_detached(directory, seconds):
+    """tend -d with its three files, as on a server (not PID 1); returns tend's PID."""
+    done = subprocess.run([TEND, "-d", f"--log={directory}/job.log", f"--pid-file={directory}/job.pid",
+                           f"--status-file={directory}/job.status", "--", "sleep", str(seconds)],
+                          capture_output=True, text=True, check=True)
+    return int(done.stdout)
+
+
 def memory_and_idle():
-    """All inits at once, each with a sleeping child: VmRSS, and context switches over IDLE_SECONDS."""
+    """All inits at once, each with a sleeping child: VmRSS, and context switches over IDLE_SECONDS.
+    "tend -d" is the detached tend of a background job, measured alongside."""
     runs = {name: (name, []) for name in INITS} | IDLE_VARIANTS
     started = {label: subprocess.Popen(as_pid1(init, ["sleep", str(IDLE_SECONDS + 30)], options))
                for label, (init, options) in runs.items()}
+    files = tempfile.TemporaryDirectory()
+    detached = start_detached(files.name, IDLE_SECONDS + 30)
     try:
         inits = {name: wait_for_child(p.pid) for name, p in started.items()}
         sleepers = {name: wait_for_child(pid) for name, pid in inits.items()}
+        inits["tend -d"] = detached
         time.sleep(1)
 
         def switches(pid):
@@ -202,7 +214,10 @@ def memory_and_idle():
                 p.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 p.kill()
-    return {label: {"rss_kib": rss[label], "wakeups": after[label] - before[label]} for label in runs}
+        # As `kill $(cat job.pid)` would: tend stops its child and exits.
+        os.kill(detached, signal.SIGTERM)
+        files.cleanup()
+    return {label: {"rss_kib": rss[label], "wakeups": after[label] - before[label]} for label in inits}
 
 
 # --- reaping -------------------------------------------------------------
@@ -407,6 +422,10 @@ def report(r):
       f"{vs_best(st['tend']['ms'] - st['bare']['ms'], st[b]['ms'] - st['bare']['ms'])} best peer. "
       "“With shared libraries” counts what a dynamic binary also needs in an image (ldd). "
       "VmRSS includes the binary's own mapped pages, so static glibc binaries weigh their size.\n")
+    if "tend -d" in mi:
+        w(f"tend -d (a background job's tend, not PID 1, with `--log`, `--pid-file` and "
+          f"`--status-file`), its child sleeping: VmRSS {mi['tend -d']['rss_kib']} KiB, "
+          f"{mi['tend -d']['wakeups']} wakeups in {IDLE_SECONDS} s.\n")
 
     w("## Idle, reaping\n")
     w(f"| init | idle wakeups in {IDLE_SECONDS} s | orphans reaped / s | zombies left | "
@@ -484,6 +503,9 @@ def report(r):
         ("0 idle wakeups with a stop delay configured (`-D 5`)",
          f"{mi['tend -D 5']['wakeups']}" if "tend -D 5" in mi else "not measured",
          mi.get("tend -D 5", {}).get("wakeups") == 0, "woke up while its child slept"),
+        ("0 idle wakeups detached (`tend -d`, a background job)",
+         f"{mi['tend -d']['wakeups']}" if "tend -d" in mi else "not measured",
+         mi.get("tend -d", {}).get("wakeups") == 0, "woke up while its child slept"),
         ("0 zombies left", f"{re_['tend']['zombies']}", re_["tend"]["zombies"] == 0,
          "zombies outlived the storm by 5 s"),
         ("grace: SIGKILL within 50 ms of the deadline",
