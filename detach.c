@@ -62,7 +62,7 @@ void detach_from_caller(const struct options *opts)
 
 	/* The terminal goes away with the session: output there would be lost. */
 	if (!opts->log_file && (isatty(STDOUT_FILENO) || isatty(STDERR_FILENO)))
-		die("-d: stdout or stderr is a terminal, which closes with the session; give --log=FILE");
+		die("-d: stdout or stderr is a terminal, which goes away with the session; give --log=FILE");
 	if (opts->log_file)
 		log = open_log(opts->log_file);
 	if ((null = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0)

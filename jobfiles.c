@@ -21,16 +21,15 @@ static time_t started;
 /* "2026-12-07T10:31:02Z": days since 1970 to a civil date, after H. Hinnant. */
 static void iso_utc(char *out, time_t t)
 {
-	unsigned long z = (unsigned long)t / 86400 + 719468, era = z / 146097;
-	unsigned day_of_era = (unsigned)(z - era * 146097);
+	unsigned z = (unsigned)(t / 86400) + 719468, seconds = (unsigned)(t % 86400);
+	unsigned era = z / 146097, day_of_era = z - era * 146097;
 	unsigned year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36524 -
 				day_of_era / 146096) / 365;
 	unsigned day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
 	unsigned mp = (5 * day_of_year + 2) / 153;
-	unsigned long fields[6] = {
+	unsigned fields[6] = {
 		year_of_era + era * 400 + (mp >= 10), mp < 10 ? mp + 3 : mp - 9,
-		day_of_year - (153 * mp + 2) / 5 + 1, (unsigned long)t % 86400 / 3600,
-		(unsigned long)t % 3600 / 60, (unsigned long)t % 60,
+		day_of_year - (153 * mp + 2) / 5 + 1, seconds / 3600, seconds / 60 % 60, seconds % 60,
 	};
 
 	for (int i = 0; i < 6; i++) {
@@ -56,8 +55,6 @@ static void make_absolute(char *out, const char *path, const char *option)
 {
 	size_t len = 0;
 
-	if (!path)
-		return;
 	if (path[0] != '/') {
 		/* The system call: libc's getcwd brings malloc along. */
 		if (syscall(SYS_getcwd, out, PATH_MAX) < 0)
@@ -141,32 +138,28 @@ bool jobfiles_is_tend(pid_t pid)
 	       strcmp(them.name, us.name) == 0;
 }
 
-/* A file that names a running tend is that tend's job: never start it twice. */
-static void refuse_running(const char *path, const char *option)
-{
-	struct job job;
-
-	if (path && jobfiles_read(path, &job) && job.pid > 0 && jobfiles_is_tend(job.pid))
-		die("%s '%s': tend %d is running that job; stop it first, or choose another file",
-		    option, path, (int)job.pid);
-}
-
 void jobfiles_claim(const struct options *opts)
 {
-	char line[128], when[32];
+	static const char *const option[2] = { "--pid-file", "--status-file" };
+	const char *given[2] = { opts->pid_file, opts->status_file };
+	char *path[2] = { pid_path, status_path }, line[2][96], when[32];
+	struct job job;
 
-	refuse_running(opts->pid_file, "--pid-file");
-	refuse_running(opts->status_file, "--status-file");
-	make_absolute(pid_path, opts->pid_file, "--pid-file");
-	make_absolute(status_path, opts->status_file, "--status-file");
 	started = now();
 	iso_utc(when, started);
-	format(line, sizeof line, "%d\n", (int)getpid());
-	if (*pid_path && !replace(pid_path, line))
-		die("--pid-file '%s': cannot write it: %s", opts->pid_file, strerror(errno));
-	format(line, sizeof line, "status=running pid=%d started=%s\n", (int)getpid(), when);
-	if (*status_path && !replace(status_path, line))
-		die("--status-file '%s': cannot write it: %s", opts->status_file, strerror(errno));
+	format(line[0], sizeof line[0], "%d\n", (int)getpid());
+	format(line[1], sizeof line[1], "status=running pid=%d started=%s\n", (int)getpid(), when);
+	/* A file that names a running tend is that tend's job: never start it twice. */
+	for (int i = 0; i < 2; i++)
+		if (given[i] && jobfiles_read(given[i], &job) && job.pid > 0 && jobfiles_is_tend(job.pid))
+			die("%s '%s': tend %d is running that job", option[i], given[i], (int)job.pid);
+	for (int i = 0; i < 2; i++) {
+		if (!given[i])
+			continue;
+		make_absolute(path[i], given[i], option[i]);
+		if (!replace(path[i], line[i]))
+			die("%s '%s': cannot write it: %s", option[i], given[i], strerror(errno));
+	}
 }
 
 void jobfiles_ended(const struct reaper *r, int status, bool timed_out)

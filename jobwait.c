@@ -45,7 +45,7 @@ int job_wait(const char *path)
 			read_job(path, &job);
 		}
 		if (job.pid > 0)
-			die("--wait '%s': tend %d is gone without saying how the job ended (SIGKILLed?)",
+			die("--wait '%s': tend %d ended without a status (SIGKILLed?)",
 			    path, (int)job.pid);
 	}
 	len = strlen(job.line);

@@ -474,9 +474,9 @@ int options_parse(struct options *opts, int argc, char *const argv[],
 	if (!opts->pause && !opts->wait_file && !opts->command)
 		return fail(err, true, "no COMMAND to run");
 	if (opts->pause && (opts->detach || opts->pid_file || opts->status_file))
-		return fail(err, true, "--pause runs no job: it takes no -d, --pid-file or --status-file");
+		return fail(err, true, "--pause takes no -d, --pid-file or --status-file");
 	if (opts->log_file && !opts->detach)
-		return fail(err, true, "--log is for -d; in the foreground, redirect with > FILE 2>&1");
+		return fail(err, true, "--log needs -d (in the foreground, use > FILE 2>&1)");
 	/* A parent-death signal would stop the job as soon as its caller returns. */
 	if (opts->detach && opts->pdeath_signal)
 		return fail(err, true, "-d and -p: a detached tend's parent exits at once");

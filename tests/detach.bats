@@ -76,6 +76,8 @@ for i in itertools.count(1):
 		-- bash --noprofile --rcfile "$rc" -i
 	remember_job
 	remember_job "$control"
+	# The shell ended of the SIGHUP (not of pty_run's deadline).
+	assert_equal "$status" 129
 	local tend
 	tend=$(cat "$PIDF")
 	assert_output --regexp "(^|[^0-9])$tend([^0-9]|$)"
@@ -174,7 +176,7 @@ for i in itertools.count(1):
 	run --separate-stderr timeout 10 "$TEND" -d --log="$LOG" --pid-file="$PIDF" -- sleep 6007
 	remember_job
 	assert_failure 125
-	assert_equal "$stderr" "tend: --pid-file '$PIDF': tend $first is running that job; stop it first, or choose another file"
+	assert_equal "$stderr" "tend: --pid-file '$PIDF': tend $first is running that job"
 	assert_output ""
 	assert_equal "$(cat "$PIDF")" "$first"
 	children_count_is "$first" 1
@@ -323,7 +325,7 @@ for i in itertools.count(1):
 
 	expected="--log '$dir': Is a directory"
 	check "$TEND" -d --log="$dir" -- sleep 6007
-	expected="--log is for -d"
+	expected="--log needs -d"
 	check "$TEND" --log="$dir/x.log" -- sleep 6007
 	expected="--pid-file '': expected a file name"
 	check "$TEND" -d --log="$LOG" --pid-file= -- sleep 6007
@@ -331,7 +333,7 @@ for i in itertools.count(1):
 	check "$TEND" -d --log="$LOG" --status-file="$dir/none/job.status" -- sleep 6007
 	expected="-d and -p"
 	check "$TEND" -d -p TERM --log="$LOG" -- sleep 6007
-	expected="--pause runs no job"
+	expected="--pause takes no -d"
 	check "$TEND" -P -d --log="$LOG"
 	expected="--wait takes no COMMAND"
 	check "$TEND" --wait "$PIDF" sleep 6007
