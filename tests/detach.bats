@@ -67,22 +67,23 @@ for i in itertools.count(1):
 	local script=$BATS_TEST_TMPDIR/ticking.py rc=$BATS_TEST_TMPDIR/bashrc control=$BATS_TEST_TMPDIR/control.pid
 	echo "$TICKING" > "$script"
 	echo "PS1='prompt> '" > "$rc"
-	# The hangup of a dropped connection: the shell gets SIGHUP, passes it to
-	# its jobs (the control, a plain `&` job, dies of it) and exits.
+	# The shell starts the job, then a control in the foreground; then the
+	# terminal closes, as when a connection drops: the kernel hangs up the session.
 	TEND="$TEND" SCRIPT="$script" LOG="$LOG" PIDF="$PIDF" CONTROL="$control" \
 		run timeout 20 python3 "$HELPERS/pty_run.py" \
-		'prompt> ' '"$TEND" -d --log="$LOG" --pid-file="$PIDF" -- python3 "$SCRIPT"; sleep 6007 & echo $! > "$CONTROL"\n' \
-		'prompt> ' 'kill -HUP $$\n' \
+		'prompt> ' '"$TEND" -d --log="$LOG" --pid-file="$PIDF" -- python3 "$SCRIPT"\n' \
+		'prompt> ' 'sh -c '\''echo $$ > "$CONTROL"; echo "hold""ing"; exec sleep 60'\''\n' \
+		'holding' '<hangup>' \
 		-- bash --noprofile --rcfile "$rc" -i
 	remember_job
 	remember_job "$control"
-	# The shell ended of the SIGHUP (not of pty_run's deadline).
+	# The shell ended of the hangup (not of pty_run's deadline).
 	assert_equal "$status" 129
 	local tend
 	tend=$(cat "$PIDF")
 	assert_output --regexp "(^|[^0-9])$tend([^0-9]|$)"
+	# The control's death shows the hangup reached the session; the job saw none of it.
 	wait_for 5 not_running "$(cat "$control")"
-	# The control's death shows the hangup happened; the job saw none of it.
 	kill -0 "$tend"
 	assert_equal "$(stat_field "$tend" 4)" "$tend"      # its own session
 	assert_equal "$(stat_field "$tend" 5)" 0            # no controlling terminal

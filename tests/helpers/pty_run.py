@@ -5,8 +5,9 @@
 
 Each time the terminal has shown the next PROMPT (after what was typed
 before), type its KEYS (Python escapes allowed: '\\x03' is Ctrl-C, '\\x1a'
-Ctrl-Z, '\\n' Enter). Print everything the terminal showed, and exit with
-the command's status. Everything is bounded: after 15 s the command is killed.
+Ctrl-Z, '\\n' Enter; '<hangup>' closes the terminal, as a dropped connection
+does). Print everything the terminal showed, and exit with the command's
+status. Everything is bounded: after 15 s the command is killed.
 """
 import os
 import pty
@@ -23,7 +24,7 @@ pid, fd = pty.fork()
 if pid == 0:
     os.execvp(command[0], command)
 
-seen, searched_to, deadline = b"", 0, time.monotonic() + 15
+seen, searched_to, deadline, hung_up = b"", 0, time.monotonic() + 15, False
 while time.monotonic() < deadline:
     ready, _, _ = select.select([fd], [], [], 0.1)
     if ready:
@@ -37,10 +38,24 @@ while time.monotonic() < deadline:
     if steps and steps[0][0] in seen[searched_to:]:
         prompt, keys = steps.pop(0)
         searched_to = seen.index(prompt, searched_to) + len(prompt)
+        if keys == b"<hangup>":
+            # The kernel hangs up the session: SIGHUP to its leader and foreground group.
+            os.close(fd)
+            hung_up = True
+            break
         os.write(fd, keys)
 else:
     os.kill(pid, signal.SIGKILL)
 
-_, status = os.waitpid(pid, 0)
+# After a hangup the command takes a moment to go: bounded too.
+done = os.waitpid(pid, os.WNOHANG) if hung_up else (0, 0)
+while hung_up and done[0] == 0 and time.monotonic() < deadline:
+    time.sleep(0.02)
+    done = os.waitpid(pid, os.WNOHANG)
+if done[0] == 0:
+    if hung_up:
+        os.kill(pid, signal.SIGKILL)
+    done = os.waitpid(pid, 0)
+_, status = done
 sys.stdout.write(seen.decode(errors="replace").replace("\r\n", "\n"))
 sys.exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 128 + os.WTERMSIG(status))
