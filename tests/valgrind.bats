@@ -19,6 +19,10 @@ vg_tend() {
 	timeout -k 2 60 "${VALGRIND[@]}" --log-file="$BATS_TEST_TMPDIR/vg.%p" "$VALGRIND_TEND" "$@"
 }
 
+file_matches() {
+	grep -qE "$2" "$1" 2>/dev/null
+}
+
 # valgrind found nothing: every log is empty (with -q, only errors are logged).
 clean_logs() {
 	local log
@@ -73,5 +77,18 @@ clean_logs() {
 	LD_PRELOAD=libc.so.6 run vg_tend -L -- sh -c 'echo "$LD_PRELOAD"'
 	assert_success
 	assert_line --regexp '^libc\.so\.6'
+	clean_logs
+}
+
+# valgrind 3.19 knows no pidfd_open: tend --wait is left to the sanitizer pass.
+@test "under valgrind: tend -d with its job files and a failed start, with no error and no leak" {
+	local dir=$BATS_TEST_TMPDIR
+	run vg_tend -d --log="$dir/job.log" --pid-file="$dir/job.pid" --status-file="$dir/job.status" -- sh -c 'sleep 1; exit 4'
+	assert_success
+	STARTED_PIDS+=("$output")
+	wait_for 30 file_matches "$dir/job.pid" '^status=4 reason=exit '
+	wait_for 10 not_running "$output"
+	run -127 vg_tend -d --log="$dir/job.log" --status-file="$dir/job.status" -- no-such-command-here
+	assert_line "tend: cannot run 'no-such-command-here': command not found"
 	clean_logs
 }
