@@ -296,20 +296,6 @@ for i in itertools.count(1):
 	assert status_matches "$STATUSF" '^status=0 reason=exit '
 }
 
-@test "a detached tend and tend --wait sleep: not scheduled once in 3 seconds" {
-	detach -- sleep 6007
-	OUT=/dev/null start_bg "$TEND" --wait "$PIDF"
-	local waiter=$BG_PID
-	wait_for 5 state_is "$waiter" S
-	sleep 0.5
-	local before_tend before_wait
-	before_tend=$(awk '/ctxt_switches/ { n += $2 } END { print n }' /proc/"$TEND_PID"/status)
-	before_wait=$(awk '/ctxt_switches/ { n += $2 } END { print n }' /proc/"$waiter"/status)
-	sleep 3
-	assert_equal "$(awk '/ctxt_switches/ { n += $2 } END { print n }' /proc/"$TEND_PID"/status)" "$before_tend"
-	assert_equal "$(awk '/ctxt_switches/ { n += $2 } END { print n }' /proc/"$waiter"/status)" "$before_wait"
-}
-
 @test "bad values and misuse exit 125 with one line, and start nothing" {
 	local dir=$BATS_TEST_TMPDIR
 	check() {

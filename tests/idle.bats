@@ -40,3 +40,20 @@ switches_of() {
 	sleep 5
 	assert_equal "$(switches_of "$TEND_PID")" "$before"
 }
+
+@test "a detached tend and tend --wait are not scheduled once in 3 seconds" {
+	local dir=$BATS_TEST_TMPDIR tend waiter
+	tend=$(timeout 10 "$TEND" -d --log="$dir/job.log" --pid-file="$dir/job.pid" -- sleep 60)
+	STARTED_PIDS+=("$tend")
+	OUT=/dev/null start_bg "$TEND" --wait "$dir/job.pid"
+	waiter=$BG_PID
+	wait_for 5 state_is "$waiter" S
+	wait_for 5 has_child "$tend"
+	sleep 0.5
+	local before_tend before_wait
+	before_tend=$(switches_of "$tend")
+	before_wait=$(switches_of "$waiter")
+	sleep 3
+	assert_equal "$(switches_of "$tend")" "$before_tend"
+	assert_equal "$(switches_of "$waiter")" "$before_wait"
+}
