@@ -1,6 +1,7 @@
 #include "jobfiles.h"
 
 #include "census.h"
+#include "deadline.h"
 #include "log.h"
 #include "signals.h"
 
@@ -47,7 +48,7 @@ static time_t now(void)
 {
 	struct timespec t;
 
-	clock_gettime(CLOCK_REALTIME, &t);
+	clock_now(CLOCK_REALTIME, &t);
 	return t.tv_sec;
 }
 
