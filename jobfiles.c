@@ -94,31 +94,23 @@ static bool replace(const char *path, const char *text)
 	return false;
 }
 
-/* The number at s, or -1; true in *whole if nothing follows it. */
+/* The number at s, or -1 (also beyond INT_MAX); true in *whole if nothing follows it. */
 static long number_at(const char *s, bool *whole)
 {
 	long n = -1;
 
-	for (; *s >= '0' && *s <= '9' && n < INT_MAX; s++)
+	for (; *s >= '0' && *s <= '9' && n <= INT_MAX; s++)
 		n = (n < 0 ? 0 : n * 10) + (*s - '0');
 	*whole = !*s;
-	return n;
+	return n <= INT_MAX ? n : -1;
 }
 
-/* "N" (a pid file), "status=running pid=N ..." or "status=N ..." */
-bool jobfiles_read(const char *path, struct job *job)
+bool jobfiles_parse(struct job *job)
 {
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	ssize_t n = fd < 0 ? -1 : read(fd, job->line, sizeof job->line - 1);
 	char *line = job->line;
 	bool whole;
 	long pid;
 
-	if (fd >= 0)
-		close(fd);
-	if (n <= 0)
-		return false;
-	line[n] = '\0';
 	line[strcspn(line, "\n")] = '\0';
 	job->pid = 0;
 	job->status = -1;
@@ -129,6 +121,19 @@ bool jobfiles_read(const char *path, struct job *job)
 	pid = number_at(line, &whole);
 	job->pid = pid > 0 && (whole || line != job->line) ? (pid_t)pid : 0;
 	return job->pid > 0;
+}
+
+bool jobfiles_read(const char *path, struct job *job)
+{
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, job->line, sizeof job->line - 1);
+
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return false;
+	job->line[n] = '\0';
+	return jobfiles_parse(job);
 }
 
 bool jobfiles_is_tend(pid_t pid)

@@ -34,6 +34,9 @@ void jobfiles_ended(const struct reaper *r, int status, bool timed_out);
 /* A pid or status file, read; false if it is neither. */
 bool jobfiles_read(const char *path, struct job *job);
 
+/* The same, for a line already in job->line: "N", "status=running pid=N ...", "status=N ...". */
+bool jobfiles_parse(struct job *job);
+
 /* Is pid a tend (the same program as this one) that has not exited? */
 bool jobfiles_is_tend(pid_t pid);
 

@@ -473,8 +473,8 @@ int options_parse(struct options *opts, int argc, char *const argv[],
 			    opts->pause ? "--pause" : "--wait", opts->command[0]);
 	if (!opts->pause && !opts->wait_file && !opts->command)
 		return fail(err, true, "no COMMAND to run");
-	if (opts->pause && (opts->detach || opts->pid_file || opts->status_file))
-		return fail(err, true, "--pause takes no -d, --pid-file or --status-file");
+	if (opts->pause && (opts->detach || opts->pid_file || opts->status_file || opts->wait_file))
+		return fail(err, true, "--pause takes no -d, --pid-file, --status-file or --wait");
 	if (opts->log_file && !opts->detach)
 		return fail(err, true, "--log needs -d (in the foreground, use > FILE 2>&1)");
 	/* A parent-death signal would stop the job as soon as its caller returns. */

@@ -1,7 +1,8 @@
 /*
  * libFuzzer target over everything tend parses: the command line and its
  * environment twins (options_parse), signal names and numbers (signal_parse,
- * signal_name) and the tiny printf every message goes through (format).
+ * signal_name), the tiny printf every message goes through (format), and the
+ * line of a pid or status file that tend --wait reads (jobfiles_parse).
  *
  * Input encoding, so that short inputs reach deep:
  *   byte 0          how many of the words that follow are argv words (% 32)
@@ -10,11 +11,13 @@
  *   an environment entry whose first byte is 0x01..0x1f is "NAME=" + the
  *   rest, NAME being the variable tend reads with that index, so that the
  *   fuzzer need not spell TEND_REMAP_EXIT to reach its parser.
- * Every word is also fed to signal_parse and, cut at each '%', to format.
+ * Every word is also fed to signal_parse, to jobfiles_parse and, cut at
+ * each '%', to format.
  *
  * Beyond the sanitizers, each parser's promises are checked: a crash here
  * is a broken promise, not only a memory error.
  */
+#include "../jobfiles.h"
 #include "../log.h"
 #include "../options.h"
 #include "../signals.h"
@@ -31,6 +34,7 @@ static const char *const variables[] = {
 	"TEND_REMAP_EXIT", "TEND_SINGLE_CHILD", "TEND_SUBREAPER", "TEND_LINE_BUFFERED",
 	"TEND_WARN_ON_REAP", "TEND_VERBOSITY", "TINI_SUBREAPER", "TINI_VERBOSITY",
 	"TINI_KILL_PROCESS_GROUP", "DUMB_INIT_SETSID", "DUMB_INIT_DEBUG", "TEND_STOP_DELAY",
+	"TEND_DETACH", "TEND_LOG", "TEND_PID_FILE", "TEND_STATUS_FILE",
 };
 enum { VARIABLE_COUNT = sizeof variables / sizeof variables[0] };
 
@@ -70,13 +74,34 @@ static void check_options(int argc, char *argv[], char *envp[], int envc)
 		CHECK(opts.preload[0] == '/');
 		CHECK(within(opts.preload, argv, argc) || within(opts.preload, envp, envc));
 	}
+	/* A job file is named, never empty, and never a copy. */
+	const char *files[] = { opts.log_file, opts.pid_file, opts.status_file, opts.wait_file };
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
+		CHECK(!files[i] || (files[i][0] && (within(files[i], argv, argc) || within(files[i], envp, envc))));
 	if (opts.action != RUN)
 		return;
-	CHECK(opts.pause == (opts.command == NULL));
+	CHECK((opts.pause || opts.wait_file) == (opts.command == NULL));
+	CHECK(!(opts.pause && opts.wait_file));
+	CHECK(!opts.log_file || opts.detach);
+	CHECK(!opts.detach || (!opts.pause && opts.pdeath_signal == 0));
 	if (opts.command) {
 		CHECK(opts.command > argv && opts.command < argv + argc);
 		CHECK(opts.command[0] != NULL);
 	}
+}
+
+static void check_job_line(const char *word)
+{
+	struct job job;
+	bool known;
+
+	snprintf(job.line, sizeof job.line, "%s", word);
+	known = jobfiles_parse(&job);
+	CHECK(!strchr(job.line, '\n'));
+	if (known)
+		CHECK((job.pid > 0 && job.status == -1) || (job.pid == 0 && job.status >= 0 && job.status < 256));
+	else
+		CHECK(job.pid == 0);
 }
 
 static void check_signal(const char *text)
@@ -205,6 +230,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		char buf[16];
 
 		check_signal(words[i]);
+		check_job_line(words[i]);
 		check_format(words[i], data[size - 1] % (FORMAT_BUF + 1), words[(i + 1) % word_count], number);
 		CHECK(strnlen(signal_name((int)number, buf), 16) < 16);
 		CHECK(strnlen(signal_name(words[i][0] - 'A', buf), 16) < 16);

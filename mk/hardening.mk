@@ -10,7 +10,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_CC := clang
 SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 HARDENING_CFLAGS := -g -O1 $(WARNINGS) $(CPPFLAGS)
-FUZZ_SOURCES := fuzz/fuzz_parsers.c options.c signals.c log.c environment.c
+FUZZ_SOURCES := fuzz/fuzz_parsers.c options.c signals.c log.c environment.c jobfiles.c census.c
 
 .PHONY: fuzz asan valgrind
 asan: build/asan/tend build/asan/tend-linebuf.so

@@ -322,6 +322,8 @@ for i in itertools.count(1):
 	check "$TEND" -d -p TERM --log="$LOG" -- sleep 6007
 	expected="--pause takes no -d"
 	check "$TEND" -P -d --log="$LOG"
+	expected="--pause takes no -d, --pid-file, --status-file or --wait"
+	check "$TEND" -P --wait "$PIDF"
 	expected="--wait takes no COMMAND"
 	check "$TEND" --wait "$PIDF" sleep 6007
 	expected="--wait '$dir/missing': No such file or directory"
