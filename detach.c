@@ -63,10 +63,13 @@ void detach_from_caller(const struct options *opts)
 	/* The terminal goes away with the session: output there would be lost. */
 	if (!opts->log_file && (isatty(STDOUT_FILENO) || isatty(STDERR_FILENO)))
 		die("-d: stdout or stderr is a terminal, which goes away with the session; give --log=FILE");
+	/* 0-2 closed by the caller get /dev/null: what is opened next lands above them. */
+	while ((null = open("/dev/null", O_RDWR)) >= 0 && null <= STDERR_FILENO)
+		;
+	if (null < 0)
+		die("-d: /dev/null: %s", strerror(errno));
 	if (opts->log_file)
 		log = open_log(opts->log_file);
-	if ((null = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0)
-		die("-d: /dev/null: %s", strerror(errno));
 	if (syscall(SYS_pipe2, pipe_ends, O_CLOEXEC) < 0 || (tend = _Fork()) < 0)
 		die("-d: cannot start a background tend: %s", strerror(errno));
 	/* _Fork: one thread, so none of fork()'s lock juggling is needed. */

@@ -171,6 +171,16 @@ for i in itertools.count(1):
 	assert_equal "$stderr" "tend: cannot run '$BATS_TEST_TMPDIR/not-executable': Permission denied"
 }
 
+@test "with stdin, stdout and stderr closed, tend -d still starts, and the log gets everything" {
+	run bash -c '"$1" -d --log="$2" --pid-file="$3" -- sh -c "echo out; echo err >&2; readlink /proc/\$\$/fd/0" <&- >&- 2>&-' \
+		_ "$TEND" "$LOG" "$PIDF"
+	remember_job
+	assert_success
+	wait_line "$LOG" /dev/null
+	file_has_line "$LOG" out
+	file_has_line "$LOG" err
+}
+
 @test "a second tend -d on the same pid file is refused while the first runs" {
 	detach -- sleep 6007
 	local first=$TEND_PID
