@@ -151,6 +151,8 @@ void jobfiles_claim(const struct options *opts)
 	char *path[2] = { pid_path, status_path }, line[2][96], when[32];
 	struct job job;
 
+	if (!given[0] && !given[1])
+		return;
 	started = now();
 	iso_utc(when, started);
 	format(line[0], sizeof line[0], "%d\n", (int)getpid());
