@@ -122,6 +122,8 @@ for i in itertools.count(1):
 	child=$(child_of "$TEND_PID")
 	assert_equal "$(cat /proc/"$child"/comm)" sleep
 	assert status_matches "$STATUSF" "^status=running pid=$TEND_PID started=[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$"
+	# The log is created for its owner and group only.
+	assert_equal "$(stat -c %a "$LOG")" 640
 }
 
 @test "kill of the pid file's PID stops the whole tree within the grace, and the status file says so" {
@@ -360,4 +362,8 @@ for i in itertools.count(1):
 	assert status_matches "$STATUSF" "^status=running pid=$pid "
 	# -d turns on -L, unless TEND_LINE_BUFFERED=0 says otherwise.
 	assert_equal "$(tr '\0' '\n' < /proc/"$(child_of "$pid")"/environ | grep -c '^PYTHONUNBUFFERED=1$')" 1
+	pid=$(env -u PYTHONUNBUFFERED TEND_LINE_BUFFERED=0 timeout 10 "$TEND" -d --log="$LOG" -- sleep 6007)
+	STARTED_PIDS+=("$pid")
+	wait_for 5 has_child "$pid"
+	assert_equal "$(tr '\0' '\n' < /proc/"$(child_of "$pid")"/environ | grep -c '^PYTHONUNBUFFERED=')" 0
 }
