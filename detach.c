@@ -51,7 +51,7 @@ static int open_log(const char *path)
 	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0640);
 
 	if (fd < 0)
-		die("--log '%s': %s", path, errno == ELOOP ? "is a symbolic link" : strerror(errno));
+		die("--log '%s': %s", path, errno == ELOOP ? "is a symbolic link" : error_text(errno));
 	return fd;
 }
 
@@ -67,11 +67,11 @@ void detach_from_caller(const struct options *opts)
 	while ((null = open("/dev/null", O_RDWR)) >= 0 && null <= STDERR_FILENO)
 		;
 	if (null < 0)
-		die("-d: /dev/null: %s", strerror(errno));
+		die("-d: /dev/null: %s", error_text(errno));
 	if (opts->log_file)
 		log = open_log(opts->log_file);
 	if (syscall(SYS_pipe2, pipe_ends, O_CLOEXEC) < 0 || (tend = _Fork()) < 0)
-		die("-d: cannot start a background tend: %s", strerror(errno));
+		die("-d: cannot start a background tend: %s", error_text(errno));
 	/* _Fork: one thread, so none of fork()'s lock juggling is needed. */
 	if (tend > 0) {
 		close(pipe_ends[1]);

@@ -92,9 +92,9 @@ static void adopt_orphans(const struct options *opts)
 {
 	if (getpid() != 1 && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
 		log_at(LOG_WARN, "cannot become a subreaper: %s; orphans will not be reaped",
-		       strerror(errno));
+		       error_text(errno));
 	if (opts->pdeath_signal && prctl(PR_SET_PDEATHSIG, opts->pdeath_signal) < 0)
-		die("-p: cannot set the parent-death signal: %s", strerror(errno));
+		die("-p: cannot set the parent-death signal: %s", error_text(errno));
 }
 
 /* systemd socket activation: the sockets were meant for whoever we run. */
@@ -118,7 +118,7 @@ static _Noreturn void exec_failed(const char *command, int error)
 	if (missing && !strchr(command, '/'))
 		log_at(LOG_WARN, "cannot run '%s': command not found", command);
 	else
-		log_at(LOG_WARN, "cannot run '%s': %s", command, strerror(error));
+		log_at(LOG_WARN, "cannot run '%s': %s", command, error_text(error));
 	detach_exec_failed();
 	_exit(missing ? EXIT_NOT_FOUND : EXIT_CANNOT_EXECUTE);
 }
@@ -143,7 +143,7 @@ static pid_t spawn(const struct options *opts, const struct inherited_signals *i
 	/* _Fork: tend has one thread, so none of fork()'s lock juggling is needed. */
 	child = _Fork();
 	if (child < 0)
-		die("cannot start '%s': fork: %s", opts->command[0], strerror(errno));
+		die("cannot start '%s': fork: %s", opts->command[0], error_text(errno));
 	if (child == 0) {
 		setpgid(0, 0);
 		/* SIGTTOU is still blocked here, so a background write cannot stop us. */
@@ -166,7 +166,7 @@ static void settle_in(void)
 	struct rlimit files;
 
 	if (chdir("/") < 0)
-		log_at(LOG_WARN, "cannot move to /: %s", strerror(errno));
+		log_at(LOG_WARN, "cannot move to /: %s", error_text(errno));
 	if (syscall(SYS_close_range, 3, ~0U, 0) == 0)
 		return;
 	/* Kernels before 5.9 have no close_range. */

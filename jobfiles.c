@@ -59,7 +59,7 @@ static void make_absolute(char *out, const char *path, const char *option)
 	if (path[0] != '/') {
 		/* The system call: libc's getcwd brings malloc along. */
 		if (syscall(SYS_getcwd, out, PATH_MAX) < 0)
-			die("%s '%s': cannot find the working directory: %s", option, path, strerror(errno));
+			die("%s '%s': cannot find the working directory: %s", option, path, error_text(errno));
 		len = strlen(out);
 		out[len++] = '/';
 	}
@@ -166,7 +166,7 @@ void jobfiles_claim(const struct options *opts)
 			continue;
 		make_absolute(path[i], given[i], option[i]);
 		if (!replace(path[i], line[i]))
-			die("%s '%s': cannot write it: %s", option[i], given[i], strerror(errno));
+			die("%s '%s': cannot write it: %s", option[i], given[i], error_text(errno));
 	}
 }
 
@@ -188,6 +188,6 @@ void jobfiles_ended(const struct reaper *r, int status, bool timed_out)
 		const char *path = i ? pid_path : status_path;
 
 		if (*path && !replace(path, line))
-			log_at(LOG_WARN, "cannot write %s: %s", path, strerror(errno));
+			log_at(LOG_WARN, "cannot write %s: %s", path, error_text(errno));
 	}
 }

@@ -17,7 +17,7 @@ static void read_job(const char *path, struct job *job)
 {
 	errno = 0;
 	if (!jobfiles_read(path, job))
-		die("--wait '%s': %s", path, errno ? strerror(errno) : "not a pid or status file of tend");
+		die("--wait '%s': %s", path, errno ? error_text(errno) : "not a pid or status file of tend");
 }
 
 int job_wait(const char *path)
@@ -31,7 +31,7 @@ int job_wait(const char *path)
 	if (job.pid > 0) {
 		fd = (int)syscall(SYS_pidfd_open, job.pid, 0);
 		if (fd < 0 && errno != ESRCH)
-			die("--wait '%s': cannot watch pid %d: %s", path, (int)job.pid, strerror(errno));
+			die("--wait '%s': cannot watch pid %d: %s", path, (int)job.pid, error_text(errno));
 		/*
 		 * tend writes the ending before it exits: if the file still says
 		 * running now, the pidfd is that tend's, not a later holder's of its PID.

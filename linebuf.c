@@ -28,10 +28,10 @@ static const char *unusable(const char *path)
 	const char *why = NULL;
 
 	if (fd < 0)
-		return strerror(errno);
+		return error_text(errno);
 	n = read(fd, magic, sizeof magic);
 	if (n < 0)
-		why = strerror(errno);
+		why = error_text(errno);
 	else if (n != sizeof magic || memcmp(magic, "\177ELF", 4) != 0)
 		why = "not an ELF shared library";
 	close(fd);
@@ -51,7 +51,7 @@ static const char *find_helper(char *path, size_t size, char *why, size_t why_si
 
 	if (n <= 0) {
 		format(why, why_size, "cannot find tend's own path in /proc/self/exe: %s",
-		       n < 0 ? strerror(errno) : "empty");
+		       n < 0 ? error_text(errno) : "empty");
 		return NULL;
 	}
 	exe[n] = '\0';

@@ -138,6 +138,49 @@ void format_seconds(char *buf, size_t size, long long ns)
 	format(buf + len, size - len, "s");
 }
 
+/* Errors in the order of their texts, which are musl's words for them. */
+static const unsigned char error_codes[] = {
+	EPERM, ENOENT, ESRCH, EINTR, EIO, E2BIG, ENOEXEC, EBADF, ECHILD, EAGAIN,
+	ENOMEM, EACCES, EEXIST, ENOTDIR, EISDIR, EINVAL, EMFILE, ETXTBSY, ENOSPC,
+	EROFS, ENAMETOOLONG, ENOSYS, ELOOP,
+};
+static const char error_texts[] =
+	"Operation not permitted\0"
+	"No such file or directory\0"
+	"No such process\0"
+	"Interrupted system call\0"
+	"I/O error\0"
+	"Argument list too long\0"
+	"Exec format error\0"
+	"Bad file descriptor\0"
+	"No child process\0"
+	"Resource temporarily unavailable\0"
+	"Out of memory\0"
+	"Permission denied\0"
+	"File exists\0"
+	"Not a directory\0"
+	"Is a directory\0"
+	"Invalid argument\0"
+	"No file descriptors available\0"
+	"Text file busy\0"
+	"No space left on device\0"
+	"Read-only file system\0"
+	"Filename too long\0"
+	"Function not implemented\0"
+	"Symbolic link loop\0";
+
+const char *error_text(int error)
+{
+	static char other[24];
+	const char *text = error_texts;
+
+	for (size_t i = 0; i < sizeof error_codes; i++, text += strlen(text) + 1)
+		if (error_codes[i] == error)
+			return text;
+	format(other, sizeof other, "error %d", error);
+	return other;
+}
+
 static void vlog(const char *fmt, va_list ap)
 {
 	char line[1024] = "tend: ";

@@ -27,6 +27,12 @@ void format_seconds(char *buf, size_t size, long long ns);
  */
 void log_mirror(int fd);
 
+/*
+ * strerror's words for the errors tend can meet, "error N" for the rest:
+ * musl's full table would be 2 KiB of the binary.
+ */
+const char *error_text(int error);
+
 /* One line, "tend: " + message + "\n", in a single write(2). */
 void log_at(int level, const char *fmt, ...);
 
