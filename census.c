@@ -22,6 +22,16 @@ struct linux_dirent64 {
 enum { FIRST_ROOM = 256 };
 
 /* "pid (name) S ppid ...": the name may hold spaces and parentheses. */
+/* The decimal number s starts with; /proc writes no sign and no overflow. */
+static pid_t number(const char *s)
+{
+	pid_t n = 0;
+
+	while (*s >= '0' && *s <= '9')
+		n = n * 10 + (*s++ - '0');
+	return n;
+}
+
 static bool read_stat(const char *path, struct process *p)
 {
 	char buf[512];
@@ -40,8 +50,8 @@ static bool read_stat(const char *path, struct process *p)
 	close_paren = strrchr(buf, ')');
 	if (!open_paren || !close_paren || close_paren < open_paren || close_paren[1] != ' ')
 		return false;
-	p->pid = (pid_t)atoi(buf);
-	p->ppid = (pid_t)atoi(close_paren + 4);
+	p->pid = number(buf);
+	p->ppid = number(close_paren + 4);
 	p->descendant = false;
 	n = close_paren - open_paren - 1;
 	if (n > (ssize_t)sizeof p->name - 1)

@@ -28,7 +28,7 @@ void environment_copy(char **env)
 /* The entry of env for the variable that entry names, or the end of env. */
 static char **slot_for(char **env, const char *entry)
 {
-	size_t name_len = strcspn(entry, "=");
+	size_t name_len = (size_t)(strchrnul(entry, '=') - entry);
 
 	for (; *env; env++)
 		if (strncmp(*env, entry, name_len) == 0 && (*env)[name_len] == '=')

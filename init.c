@@ -169,8 +169,8 @@ static void settle_in(void)
 		log_at(LOG_WARN, "cannot move to /: %s", error_text(errno));
 	if (syscall(SYS_close_range, 3, ~0U, 0) == 0)
 		return;
-	/* Kernels before 5.9 have no close_range. */
-	if (getrlimit(RLIMIT_NOFILE, &files) < 0 || files.rlim_cur > 65536)
+	/* Kernels before 5.9 have no close_range. The raw prlimit64: musl's getrlimit is bigger. */
+	if (syscall(SYS_prlimit64, 0, RLIMIT_NOFILE, NULL, &files) < 0 || files.rlim_cur > 65536)
 		files.rlim_cur = 65536;
 	for (int fd = 3; fd < (int)files.rlim_cur; fd++)
 		close(fd);

@@ -111,7 +111,7 @@ bool jobfiles_parse(struct job *job)
 	bool whole;
 	long pid;
 
-	line[strcspn(line, "\n")] = '\0';
+	*strchrnul(line, '\n') = '\0';
 	job->pid = 0;
 	job->status = -1;
 	if (strncmp(line, "status=running pid=", 19) == 0)

@@ -49,9 +49,9 @@ static int realtime_signal(const char *s)
 {
 	int base, sign, offset = 0;
 
-	if (strncasecmp(s, "RTMIN", 5) == 0)
+	if (strncmp(s, "RTMIN", 5) == 0)
 		base = RT_FIRST, sign = '+';
-	else if (strncasecmp(s, "RTMAX", 5) == 0)
+	else if (strncmp(s, "RTMAX", 5) == 0)
 		base = SIGNAL_MAX, sign = '-';
 	else
 		return -1;
@@ -66,15 +66,23 @@ static int realtime_signal(const char *s)
 
 int signal_parse(const char *text)
 {
-	const char *name = text;
+	/* Upper case in a copy; "SIGRTMAX-30", the longest name, fits. */
+	char upper[16];
+	const char *name = upper;
 	int n = small_number(text);
+	size_t i;
 
 	if (n >= 0)
 		return n <= SIGNAL_MAX ? n : -1;
-	if (strncasecmp(name, "SIG", 3) == 0)
+	for (i = 0; text[i] && i < sizeof upper - 1; i++)
+		upper[i] = text[i] >= 'a' && text[i] <= 'z' ? (char)(text[i] - 'a' + 'A') : text[i];
+	if (text[i])
+		return -1;
+	upper[i] = '\0';
+	if (strncmp(name, "SIG", 3) == 0)
 		name += 3;
 	for (int sig = 1; sig < STANDARD_COUNT; sig++)
-		if (standard_names[sig] && strcasecmp(name, standard_names[sig]) == 0)
+		if (standard_names[sig] && strcmp(name, standard_names[sig]) == 0)
 			return sig;
 	return realtime_signal(name);
 }
@@ -106,18 +114,36 @@ static void set_mask(int how, const uint64_t *set, uint64_t *old)
 	syscall(SYS_rt_sigprocmask, how, set, old, sizeof(uint64_t));
 }
 
+/*
+ * The raw system call again, for SIGCHLD's disposition: musl's sigaction
+ * and signal are a kilobyte of the binary. The kernel's struct sigaction
+ * starts with the handler on every architecture tend is built for (MIPS,
+ * where it does not, is not one); with flags, restorer and mask all zero,
+ * the rest of its layout does not matter.
+ */
+struct kernel_sigaction {
+	void (*handler)(int);
+	unsigned long rest[4];
+};
+
+/* sig's handler before the call; set to handler when set is true. */
+static void (*disposition(int sig, bool set, void (*handler)(int)))(int)
+{
+	struct kernel_sigaction now = { .handler = handler }, old = { 0 };
+
+	syscall(SYS_rt_sigaction, sig, set ? &now : NULL, &old, sizeof(uint64_t));
+	return old.handler;
+}
+
 struct inherited_signals signals_take_over(void)
 {
 	struct inherited_signals inherited = { 0 };
-	struct sigaction chld;
 	uint64_t all = ~(uint64_t)0;
 
 	set_mask(SIG_SETMASK, &all, &inherited.mask);
-	sigaction(SIGCHLD, NULL, &chld);
-	if (chld.sa_handler == SIG_IGN) {
+	if (disposition(SIGCHLD, false, NULL) == SIG_IGN) {
 		inherited.sigchld_ignored = true;
-		chld.sa_handler = SIG_DFL;
-		sigaction(SIGCHLD, &chld, NULL);
+		disposition(SIGCHLD, true, SIG_DFL);
 	}
 	return inherited;
 }
@@ -125,7 +151,7 @@ struct inherited_signals signals_take_over(void)
 void signals_give_back(const struct inherited_signals *inherited)
 {
 	if (inherited->sigchld_ignored)
-		signal(SIGCHLD, SIG_IGN);
+		disposition(SIGCHLD, true, SIG_IGN);
 	set_mask(SIG_SETMASK, &inherited->mask, NULL);
 }
 
