@@ -13,9 +13,9 @@ WARNINGS := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 ifeq ($(CI),true)
 WARNINGS += -Werror
 endif
-# Size first: no unwind tables, each function in its own section for --gc-sections.
+# Size first: no frame pointer (gcc keeps one on arm64), no unwind tables, each function in its own section for --gc-sections.
 # -fno-pie: the static binary is loaded at a fixed address anyway.
-CFLAGS ?= -Os -fno-pie -fno-asynchronous-unwind-tables -fno-unwind-tables -ffunction-sections -fdata-sections
+CFLAGS ?= -Os -fomit-frame-pointer -fno-pie -fno-asynchronous-unwind-tables -fno-unwind-tables -ffunction-sections -fdata-sections
 CPPFLAGS += -D_GNU_SOURCE -DTEND_VERSION='"$(VERSION)"' -DTEND_COMMIT='"$(COMMIT)"'
 # No page-aligned padding between segments (about 10 KiB of zeros): code and
 # rodata share one segment, no RELRO (musl's static start-up never applies it),

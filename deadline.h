@@ -15,7 +15,23 @@
  */
 static inline void clock_now(clockid_t clock, struct timespec *t)
 {
+#ifdef SYS_clock_gettime64
+	/*
+	 * 32-bit architectures: musl's time_t has 64 bits, which only the
+	 * time64 call fills. Kernels before 5.1 have only the old call, whose
+	 * 32-bit seconds last until 2038 (a monotonic clock, time since boot,
+	 * for 68 years).
+	 */
+	long old[2];
+
+	if (syscall(SYS_clock_gettime64, clock, t) == 0)
+		return;
+	syscall(SYS_clock_gettime32, clock, old);
+	t->tv_sec = old[0];
+	t->tv_nsec = old[1];
+#else
 	syscall(SYS_clock_gettime, clock, t);
+#endif
 }
 
 static inline struct timespec deadline_in(long long ns)

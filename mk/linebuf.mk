@@ -4,10 +4,12 @@
 # -nostdlib leaves the helper with no DT_NEEDED entry, so one file binds to
 # glibc or musl, whichever the child has. --hash-style=both: old loaders
 # read only DT_HASH. -z now: its symbols are bound before it runs.
+# -z norelro: its GOT is read once, by the constructor; RELRO would pad the
+# file to the maximum page size (64 KiB of zeros on arm64 and ppc64el).
 
 PRELOAD_CFLAGS := -Os -fPIC -fno-stack-protector -fno-asynchronous-unwind-tables
 PRELOAD_LDFLAGS := -shared -nostdlib -s -Wl,--build-id=none -Wl,-z,noseparate-code \
-	-Wl,-z,now -Wl,--hash-style=both
+	-Wl,-z,now -Wl,-z,norelro -Wl,--hash-style=both
 
 all: tend-linebuf.so
 
