@@ -37,6 +37,7 @@ load helper
 	run -127 tend_as_pid1 -- no-such-command-xyz arg
 	assert_output "tend: cannot run 'no-such-command-xyz': command not found"
 	run -127 tend_plain ./no/such/file
+	drop_emulator_warning
 	assert_output "tend: cannot run './no/such/file': No such file or directory"
 }
 
@@ -45,6 +46,7 @@ load helper
 	echo 'echo hi' > "$file"
 	chmod 644 "$file"
 	run -126 tend_plain "$file"
+	drop_emulator_warning
 	assert_output "tend: cannot run '$file': Permission denied"
 	run -126 tend_plain /
 	assert_output --partial "tend: cannot run '/': "
@@ -99,6 +101,7 @@ expect_tend_failure() {
 @test "fork failing exits 125 and names the command" {
 	# One process allowed for this user: tend itself, so its fork must fail.
 	command -v setpriv >/dev/null || skip "setpriv missing"
+	emulator_cannot "start under RLIMIT_NPROC=1: qemu-user starts a thread of its own"
 	run timeout 10 setpriv --reuid=65534 --regid=65534 --clear-groups \
 		prlimit --nproc=1 "$TEND" -- true
 	assert_failure 125

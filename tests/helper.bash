@@ -181,3 +181,26 @@ no_zombies_under() {
 cwd_is() {
 	[ "$(readlink /proc/"$1"/cwd)" = "$2" ]
 }
+
+# Another architecture's tend run by an emulator: tests/run-arch sets TEND
+# to build/cross/ARCH/tend and TEND_EMULATED to the emulator's name. What
+# the emulator cannot do is skipped, naming the emulator: it is not tend's
+# failure, and tend is tested for it on this machine's own architecture.
+emulator_cannot() {
+	[ -z "${TEND_EMULATED:-}" ] || skip "$TEND_EMULATED cannot $1 (the emulator's limit, not tend's)"
+}
+
+# qemu-user (7.2) answers prctl(PR_SET_CHILD_SUBREAPER) with EINVAL.
+EMULATOR_NO_SUBREAPER="make tend a child subreaper: prctl(PR_SET_CHILD_SUBREAPER) fails with EINVAL"
+SUBREAPER_WARNING="tend: cannot become a subreaper: Invalid argument; orphans will not be reaped"
+
+# After `run` of tend not as PID 1 under the emulator: its first line is
+# the warning that the subreaper call failed. Check it is there, and take
+# it out of $output and $lines, so the test sees what hardware would show.
+drop_emulator_warning() {
+	[ -n "${TEND_EMULATED:-}" ] && [ "${lines[0]:-}" = "$SUBREAPER_WARNING" ] || return 0
+	echo "# $TEND_EMULATED: $SUBREAPER_WARNING" >&3
+	lines=("${lines[@]:1}")
+	output=${output#"$SUBREAPER_WARNING"}
+	output=${output#$'\n'}
+}

@@ -44,6 +44,7 @@ load helper
 }
 
 @test "not as PID 1, leftovers of the tree are cleaned up and every zombie reaped" {
+	emulator_cannot "$EMULATOR_NO_SUBREAPER"
 	start_tend_plain -t 0.5 -- sh -c '
 		setsid sh -c "trap \"\" TERM; exec sleep 100" &
 		sleep 100 &
@@ -55,6 +56,7 @@ load helper
 }
 
 @test "not as PID 1, a process outside tend's tree survives the cleanup" {
+	emulator_cannot "$EMULATOR_NO_SUBREAPER"
 	start_bg sh -c 'trap "" TERM; exec sleep 60'
 	local stranger=$BG_PID
 	run tend_plain -t 0.3 -- sh -c 'setsid sleep 100 & sleep 0.2; exit 0'

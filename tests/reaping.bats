@@ -22,6 +22,7 @@ ORPHANS_THEN_COUNT='
 }
 
 @test "as a subreaper (not PID 1), orphans of its tree are reaped too" {
+	emulator_cannot "$EMULATOR_NO_SUBREAPER"
 	start_tend_plain -- sh -c "$HELPERS/orphans 2000 1 >/dev/null; echo made; exec sleep 120"
 	wait_line "$BATS_TEST_TMPDIR/bg.out" made 100
 	wait_for 10 no_zombies_under "$TEND_PID"
