@@ -140,6 +140,15 @@ def footprint():
     }
 
 
+def architectures():
+    """tend and its -L helper as cross-built for every architecture (make cross)."""
+    cross = os.path.join(ROOT, "build", "cross")
+    return {arch: {"tend": os.path.getsize(os.path.join(cross, arch, "tend")),
+                   "helper": os.path.getsize(os.path.join(cross, arch, "tend-linebuf.so"))}
+            for arch in sorted(os.listdir(cross))
+            if os.path.isfile(os.path.join(cross, arch, "tend"))}
+
+
 # --- startup -------------------------------------------------------------
 
 def startup():
@@ -427,6 +436,11 @@ def report(r):
           f"`--status-file`), its child sleeping: VmRSS {mi['tend -d']['rss_kib']} KiB, "
           f"{mi['tend -d']['wakeups']} wakeups in {IDLE_SECONDS} s.\n")
 
+    if "architectures" in r:
+        w("tend on every architecture (static binary, and the `-L` helper), in bytes: " +
+          ", ".join(f"{a} {s['tend']} ({s['helper']})" for a, s in r["architectures"].items()) +
+          ". 32 KiB is 32768.\n")
+
     w("## Idle, reaping\n")
     w(f"| init | idle wakeups in {IDLE_SECONDS} s | orphans reaped / s | zombies left | "
       "init CPU per orphan | × best peer |")
@@ -556,6 +570,7 @@ def noise_note(ours, best, unit):
 
 PHASES = [
     ("footprint", footprint),
+    ("architectures", architectures),
     ("startup", startup),
     ("idle", memory_and_idle),
     ("reaping", reaping),
