@@ -90,10 +90,11 @@ static int show(enum action action, const char *argv0)
 /* Orphans of our tree come to us; PID 1 gets them from the kernel anyway. */
 static void adopt_orphans(const struct options *opts)
 {
-	if (getpid() != 1 && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
+	/* prctl reads five arguments whatever the option: the unused ones are 0. */
+	if (getpid() != 1 && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
 		log_at(LOG_WARN, "cannot become a subreaper: %s; orphans will not be reaped",
 		       error_text(errno));
-	if (opts->pdeath_signal && prctl(PR_SET_PDEATHSIG, opts->pdeath_signal) < 0)
+	if (opts->pdeath_signal && prctl(PR_SET_PDEATHSIG, opts->pdeath_signal, 0, 0, 0) < 0)
 		die("-p: cannot set the parent-death signal: %s", error_text(errno));
 }
 
