@@ -10,15 +10,15 @@
 # The top-level ./tend stays the host's build.
 
 # Debian architecture : prefix of musl-dev's gcc wrapper : of the gcc it
-# wraps : Docker's name (TARGETARCH, as in linux/arm/v7 or linux/386)
+# wraps : Docker's name (TARGETARCH, as in linux/arm/v7 or linux/386) : qemu's
 CROSS_TARGETS := \
-	amd64:x86_64-linux-musl:x86_64-linux-gnu:amd64 \
-	arm64:aarch64-linux-musl:aarch64-linux-gnu:arm64 \
-	armhf:arm-linux-musleabihf:arm-linux-gnueabihf:arm \
-	i386:i386-linux-musl:i686-linux-gnu:386 \
-	ppc64el:powerpc64le-linux-musl:powerpc64le-linux-gnu:ppc64le \
-	s390x:s390x-linux-musl:s390x-linux-gnu:s390x \
-	riscv64:riscv64-linux-musl:riscv64-linux-gnu:riscv64
+	amd64:x86_64-linux-musl:x86_64-linux-gnu:amd64:x86_64 \
+	arm64:aarch64-linux-musl:aarch64-linux-gnu:arm64:aarch64 \
+	armhf:arm-linux-musleabihf:arm-linux-gnueabihf:arm:arm \
+	i386:i386-linux-musl:i686-linux-gnu:386:i386 \
+	ppc64el:powerpc64le-linux-musl:powerpc64le-linux-gnu:ppc64le:ppc64le \
+	s390x:s390x-linux-musl:s390x-linux-gnu:s390x:s390x \
+	riscv64:riscv64-linux-musl:riscv64-linux-gnu:riscv64:riscv64
 CROSS_ARCHS := $(foreach t,$(CROSS_TARGETS),$(firstword $(subst :, ,$t)))
 
 cross_field = $(word $2,$(subst :, ,$(filter $1:%,$(CROSS_TARGETS))))
@@ -61,6 +61,12 @@ build/cross/%/tend-linebuf.so: linebuf_preload.c mk/linebuf.mk mk/cross.mk
 	@mkdir -p $(@D)
 	$(call cross_cc,$*) $(PRELOAD_CFLAGS) -ffile-prefix-map=$(CURDIR)=. $(WARNINGS) \
 		$(PRELOAD_LDFLAGS) -o $@ linebuf_preload.c
+
+# Where binfmt_misc is missing, the tests run a foreign tend through this.
+build/cross/%/tend-qemu: mk/cross.mk
+	@mkdir -p $(@D)
+	printf '#!/bin/sh\nexec qemu-%s-static "$$(dirname "$$0")/tend" "$$@"\n' $(call cross_field,$*,5) >$@
+	chmod +x $@
 
 .PHONY: FORCE clean-cross
 FORCE:
