@@ -511,7 +511,12 @@ def report(r):
     peers_fp = min(PEERS, key=lambda n: fp[n]["with_libs"])
     peers_rss = min(PEERS, key=lambda n: mi[n]["rss_kib"])
     grace_worst = max((abs(e) for e in done), default=None)
+    arch = r.get("architectures", {})
     rows = [
+        ("static binary under 32 KiB on amd64 and arm64",
+         ", ".join(f"{a} {arch[a]['tend']}" for a in ("amd64", "arm64") if a in arch) or "not built",
+         all(a in arch and arch[a]["tend"] < 32768 for a in ("amd64", "arm64")),
+         "code grew: see the per-architecture sizes above"),
         ("0 idle wakeups", f"{mi['tend']['wakeups']}", mi["tend"]["wakeups"] == 0,
          "woke up while its child slept"),
         ("0 idle wakeups with a stop delay configured (`-D 5`)",
