@@ -16,6 +16,8 @@
 #include "signals.h"
 
 #include <errno.h>
+#include <sched.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -130,33 +132,93 @@ static bool in_foreground(void)
 	return isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp();
 }
 
+/* What the child reads from spawn()'s frame; env and listen_pid it writes. */
+struct command_start {
+	const struct options *opts;
+	const struct inherited_signals *inherited;
+	bool owns_terminal;
+	pid_t tend;
+	char **env;
+	char *listen_pid;
+	size_t listen_pid_size;
+};
+
+/*
+ * The child, from clone() to exec. It shares tend's memory (CLONE_VM) while
+ * tend is suspended (CLONE_VFORK), so it must leave tend's memory as tend
+ * expects to find it. It runs on its own stack; it uses tend's thread
+ * pointer (no CLONE_SETTLS), hence tend's errno, which tend reads only when
+ * clone() failed, and then there was no child. The libc functions it calls
+ * take no lock and allocate nothing, and no signal handler can run in it:
+ * tend has one thread and installs none, and every signal stays blocked
+ * until signals_give_back. It never returns: exec replaces it, or
+ * exec_failed ends it.
+ */
+static int start_command(void *arg)
+{
+	const struct command_start *c = arg;
+
+	/* Process groups and the terminal's foreground are per process: tend's stay. */
+	setpgid(0, 0);
+	/* SIGTTOU is still blocked here, so a background write cannot stop us. */
+	if (c->owns_terminal)
+		tcsetpgrp(STDIN_FILENO, getpid());
+	/* Writes env and listen_pid, in spawn()'s frame: tend does not read them again. */
+	hand_over_listen_pid(c->env, c->tend, c->listen_pid, c->listen_pid_size);
+	/* The mask is per thread, and without CLONE_SIGHAND the dispositions are a copy. */
+	signals_give_back(c->inherited);
+	execvpe(c->opts->command[0], c->opts->command, c->env);
+	/* log_at formats on this stack; _exit ends this process alone (no CLONE_THREAD). */
+	exec_failed(c->opts->command[0], errno);
+}
+
+/*
+ * The child's stack: its own frames, musl's execvpe's path buffer (PATH_MAX
+ * + NAME_MAX bytes) and log_at's line fit in 32 KiB, sanitizer redzones
+ * included. glibc's execvpe (the sanitizer build) also copies argv to the
+ * stack, to run a script without #! through /bin/sh: room for that too.
+ */
+static size_t child_stack_size(char *const *command)
+{
+	size_t args = 0;
+
+	while (command[args])
+		args++;
+	return 32 * 1024 + (args + 3) * sizeof(char *);
+}
+
+/*
+ * clone(CLONE_VM | CLONE_VFORK) rather than fork: fork copies tend's page
+ * tables and makes its memory copy-on-write, at each container start some
+ * hundreds of microseconds on a virtual machine. posix_spawn could
+ * not hand the child a SIGCHLD ignored by the caller, the terminal (musl),
+ * or its own PID in LISTEN_PID. libc's clone() wrapper, not the raw system
+ * call, whose argument order differs between architectures. It takes the
+ * top of the child's stack: the stack grows down on every architecture
+ * musl supports (of Linux's, only hppa's grows up).
+ */
 static pid_t spawn(const struct options *opts, const struct inherited_signals *inherited,
 		   bool owns_terminal)
 {
-	pid_t tend = getpid();
 	char *env[environment_slots()];
 	char preload[8192], listen_pid[32];
+	char stack[child_stack_size(opts->command)];
+	struct command_start start = {
+		.opts = opts, .inherited = inherited, .owns_terminal = owns_terminal,
+		.tend = getpid(), .env = env,
+		.listen_pid = listen_pid, .listen_pid_size = sizeof listen_pid,
+	};
+	/* The ABIs want the stack pointer 16-byte aligned. */
+	void *top = (void *)((uintptr_t)(stack + sizeof stack) & ~(uintptr_t)15);
 	pid_t child;
 
 	environment_copy(env);
 	if (opts->line_buffered)
 		linebuf_environment(env, opts->preload, preload, sizeof preload);
-	/* _Fork: tend has one thread, so none of fork()'s lock juggling is needed. */
-	child = _Fork();
+	/* tend resumes once the child has exec'd or exited: its group exists by then. */
+	child = clone(start_command, top, CLONE_VM | CLONE_VFORK | SIGCHLD, &start);
 	if (child < 0)
 		die("cannot start '%s': fork: %s", opts->command[0], error_text(errno));
-	if (child == 0) {
-		setpgid(0, 0);
-		/* SIGTTOU is still blocked here, so a background write cannot stop us. */
-		if (owns_terminal)
-			tcsetpgrp(STDIN_FILENO, getpid());
-		hand_over_listen_pid(env, tend, listen_pid, sizeof listen_pid);
-		signals_give_back(inherited);
-		execvpe(opts->command[0], opts->command, env);
-		exec_failed(opts->command[0], errno);
-	}
-	/* Also here, so that no signal can reach the group before it exists. */
-	setpgid(child, child);
 	log_at(LOG_INFO, "started '%s' as pid %d", opts->command[0], (int)child);
 	return child;
 }

@@ -97,3 +97,18 @@ os.execvp(sys.argv[1], sys.argv[1:])' "$@" | grep -E '^Sig(Blk|Ign):'
 	# Only bash's "_" (the last command run) may differ.
 	assert_equal "$(grep -v '^_=' <<<"$output" | sort)" "$(grep -v '^_=' "$BATS_TEST_TMPDIR/expected")"
 }
+
+@test "a script without #! and 100 000 arguments: the child's stack has room for execvpe" {
+	local script=$BATS_TEST_TMPDIR/no-shebang
+	echo 'echo "$# arguments"' >"$script"
+	chmod +x "$script"
+	run tend_plain "$script" $(seq 100000)
+	# musl refuses a file without #! (126); glibc (the sanitizer build)
+	# runs it with /bin/sh and copies the arguments to the child's stack.
+	if [ "$status" -eq 126 ]; then
+		assert_output "tend: cannot run '$script': Exec format error"
+	else
+		assert_success
+		assert_output "100000 arguments"
+	fi
+}
