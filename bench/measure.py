@@ -37,6 +37,10 @@ INITS = {
     "catatonit": "/usr/bin/catatonit",
 }
 PEERS = [name for name in INITS if name != "tend"]
+# Timed at start-up only: tend built to start its child by fork, as it did before
+# clone(CLONE_VM | CLONE_VFORK) (mk/bench.mk), to show what that saves.
+FORK_BUILD = "tend, fork spawn"
+STARTUP_ONLY = {FORK_BUILD: os.path.join(WORKLOADS, "tend-fork")}
 PACKAGES = {"tini": "tini", "tini-static": "tini", "dumb-init": "dumb-init", "catatonit": "catatonit"}
 
 ORPHANS, REAP_ROUNDS = 20000, 8
@@ -70,7 +74,7 @@ def workload(name):
 
 
 def as_pid1(init, command, options=()):
-    return UNSHARE + [INITS[init], *options, "--", *command]
+    return UNSHARE + [{**INITS, **STARTUP_ONLY}[init], *options, "--", *command]
 
 
 def children_of(ppid):
@@ -158,7 +162,7 @@ def startup():
     bare command at its start and its end, the inits in between in an order
     that changes every round, and compares only within the round.
     """
-    inits = {name: as_pid1(name, ["true"]) for name in INITS}
+    inits = {name: as_pid1(name, ["true"]) for name in [*INITS, *STARTUP_ONLY]}
     bare = shlex.join(UNSHARE + ["true"])
     names = list(inits)
     ms = {name: [] for name in ["bare"] + names}
@@ -423,12 +427,19 @@ def report(r):
         w(f"| {n} | {fp[n]['bytes']} | {'yes' if fp[n]['static'] else 'no'} | "
           f"{fp[n]['with_libs']} ({kib(fp[n]['with_libs'])}) | {mi[n]['rss_kib']} KiB | "
           f"{st[n]['ms']:.2f} ms | {st[n]['ratio']:.2f} |")
+    fork = st[FORK_BUILD]
+    w(f"| {FORK_BUILD} (comparison) | {r['fork_bytes']} | yes | | | {fork['ms']:.2f} ms | "
+      f"{fork['ratio']:.2f} |")
     b = best_peer(st, "ratio")
     w(f"\nStart-up ratio: `unshare -pf --mount-proc INIT -- true` over `unshare -pf --mount-proc true` "
       f"(hyperfine -N; {STARTUP_ROUNDS} rounds of {STARTUP_RUNS} runs each, the bare command at "
       f"the start and end of every round; the median of the rounds' ratios). tend {st['tend']['ratio']:.2f}, "
       f"best peer {b} {st[b]['ratio']:.2f}: start-up overhead (time beyond bare) "
-      f"{vs_best(st['tend']['ms'] - st['bare']['ms'], st[b]['ms'] - st['bare']['ms'])} best peer. "
+      f"{vs_best(st['tend']['ms'] - st['bare']['ms'], st[b]['ms'] - st['bare']['ms'])} best peer "
+      f"({vs_best(fork['ms'] - st['bare']['ms'], st[b]['ms'] - st['bare']['ms'])} with the fork "
+      "spawn). tend starts its child by clone(CLONE_VM | CLONE_VFORK), which does not copy "
+      f"tend's address space; “{FORK_BUILD}” is the same source built to start it by fork, "
+      "as tend did before (bench/fork/clone.c). "
       "“With shared libraries” counts what a dynamic binary also needs in an image (ldd). "
       "VmRSS includes the binary's own mapped pages, so static glibc binaries weigh their size.\n")
     if "tend -d" in mi:
@@ -534,7 +545,7 @@ def report(r):
         ("static binary under 32 KiB", f"{fp['tend']['bytes']} bytes",
          fp["tend"]["static"] and fp["tend"]["bytes"] < 32768,
          f"{fp['tend']['bytes'] - 32768} bytes over: musl's malloc (for opendir, realloc, "
-         "setenv), its strerror table and fork's lock machinery (see issue 6)"),
+         "setenv) and its strerror table (see issue 6)"),
         ("size at least as good as the best peer (binary + shared libraries)",
          f"{kib(fp['tend']['with_libs'])} vs {peers_fp} {kib(fp[peers_fp]['with_libs'])}",
          fp["tend"]["with_libs"] <= fp[peers_fp]["with_libs"], "larger"),
@@ -593,7 +604,8 @@ def main():
     else:
         started = time.monotonic()
         r = {"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-             "machine": machine(), "versions": versions()}
+             "machine": machine(), "versions": versions(),
+             "fork_bytes": os.path.getsize(STARTUP_ONLY[FORK_BUILD])}
         for key, measure in PHASES:
             phase_start = time.monotonic()
             log(f"{key}...")
