@@ -10,6 +10,7 @@ import datetime
 import json
 import os
 import platform
+import random
 import shlex
 import signal
 import statistics
@@ -47,7 +48,7 @@ ORPHANS, REAP_ROUNDS = 20000, 8
 LATENCY_TRIALS, LATENCY_ROUNDS = 400, 8
 GRACE_TRIALS = 5
 IDLE_SECONDS = 10
-STARTUP_ROUNDS, STARTUP_RUNS = 8, 25
+STARTUP_WARMUP, STARTUP_RUNS = 5, 200
 LINES, LINEBUF_ROUNDS = 1000000, 3
 
 # Idle runs beside the inits themselves: a configured stop delay is a deadline only once a
@@ -155,33 +156,48 @@ def architectures():
 
 # --- startup -------------------------------------------------------------
 
-def startup():
-    """`unshare ... INIT -- true` over `unshare ... true`, median of per-round ratios.
+def run_once(command):
+    """Milliseconds of one run of command: on the clock, and on the CPU (user + system
+    time of every process of the run: each is reaped inside it, so wait4 counts it)."""
+    started = time.perf_counter()
+    pid = os.posix_spawnp(command[0], command, os.environ)
+    _, status, usage = os.wait4(pid, 0)
+    wall = (time.perf_counter() - started) * 1000
+    if status != 0:
+        raise RuntimeError(f"{shlex.join(command)}: wait status {status}")
+    return wall, (usage.ru_utime + usage.ru_stime) * 1000
 
-    Other work on the machine drifts over seconds, so each round measures the
-    bare command at its start and its end, the inits in between in an order
-    that changes every round, and compares only within the round.
+
+def startup():
+    """`unshare ... INIT -- true` against `unshare ... true`, run by run.
+
+    The machine's other work drifts within seconds by more than an init costs,
+    so no command runs many times in a row: each iteration starts the bare
+    command and every init once, in a new random order, and each init's run is
+    compared with the bare run of its own iteration. The figures are the
+    medians of those comparisons. CPU time, which waiting for a CPU does not
+    add to, is the steadier of the two on a loaded machine.
     """
-    inits = {name: as_pid1(name, ["true"]) for name in [*INITS, *STARTUP_ONLY]}
-    bare = shlex.join(UNSHARE + ["true"])
-    names = list(inits)
-    ms = {name: [] for name in ["bare"] + names}
-    ratios = {name: [] for name in names}
-    for round_ in range(STARTUP_ROUNDS):
-        order = names[round_ % len(names):] + names[:round_ % len(names)]
-        with tempfile.NamedTemporaryFile(suffix=".json") as out:
-            hyperfine(["-N", "--warmup", "3", "--runs", str(STARTUP_RUNS), "--export-json", out.name,
-                       bare] + [shlex.join(inits[n]) for n in order] + [bare])
-            medians = [r["median"] * 1000 for r in json.load(open(out.name))["results"]]
-        bare_ms = (medians[0] + medians[-1]) / 2
-        ms["bare"].append(bare_ms)
-        for name, value in zip(order, medians[1:-1]):
-            ms[name].append(value)
-            ratios[name].append(value / bare_ms)
-    result = {"bare": {"ms": statistics.median(ms["bare"]), "ratio": 1.0}}
-    for name in names:
-        result[name] = {"ms": statistics.median(ms[name]), "ratio": statistics.median(ratios[name])}
-    return result
+    commands = {"bare": UNSHARE + ["true"]}
+    commands.update({name: as_pid1(name, ["true"]) for name in [*INITS, *STARTUP_ONLY]})
+    runs = {name: [] for name in commands}
+    for iteration in range(STARTUP_WARMUP + STARTUP_RUNS):
+        order = list(commands)
+        random.shuffle(order)
+        took = {name: run_once(commands[name]) for name in order}
+        if iteration >= STARTUP_WARMUP:
+            for name, value in took.items():
+                runs[name].append(value)
+
+    def median_of(name, compare):
+        return statistics.median(compare(ours, bare) for ours, bare in zip(runs[name], runs["bare"]))
+
+    return {name: {"ms": statistics.median(wall for wall, _ in runs[name]),
+                   "ratio": median_of(name, lambda ours, bare: ours[0] / bare[0]),
+                   "overhead_ms": median_of(name, lambda ours, bare: ours[0] - bare[0]),
+                   "cpu_ms": statistics.median(cpu for _, cpu in runs[name]),
+                   "cpu_overhead_ms": median_of(name, lambda ours, bare: ours[1] - bare[1])}
+            for name in commands}
 
 
 # --- memory and idle -----------------------------------------------------
@@ -420,26 +436,36 @@ def report(r):
 
     w("## Footprint and start-up\n")
     w("| init | binary (bytes) | static | with shared libraries | VmRSS, child sleeping | "
-      "start-up (median) | start-up ratio |")
-    w("|---|---:|---|---:|---:|---:|---:|")
-    w(f"| (no init) | | | | | {st['bare']['ms']:.2f} ms | 1.00 |")
+      "start-up (median) | beyond bare | start-up ratio | CPU beyond bare |")
+    w("|---|---:|---|---:|---:|---:|---:|---:|---:|")
+    w(f"| (no init) | | | | | {st['bare']['ms']:.2f} ms | | 1.00 | ({st['bare']['cpu_ms']:.2f} ms) |")
+
+    def timings(n):
+        return (f"{st[n]['ms']:.2f} ms | {st[n]['overhead_ms']:.2f} ms | {st[n]['ratio']:.2f} | "
+                f"{st[n]['cpu_overhead_ms']:.2f} ms |")
+
     for n in INITS:
         w(f"| {n} | {fp[n]['bytes']} | {'yes' if fp[n]['static'] else 'no'} | "
-          f"{fp[n]['with_libs']} ({kib(fp[n]['with_libs'])}) | {mi[n]['rss_kib']} KiB | "
-          f"{st[n]['ms']:.2f} ms | {st[n]['ratio']:.2f} |")
-    fork = st[FORK_BUILD]
-    w(f"| {FORK_BUILD} (comparison) | {r['fork_bytes']} | yes | | | {fork['ms']:.2f} ms | "
-      f"{fork['ratio']:.2f} |")
+          f"{fp[n]['with_libs']} ({kib(fp[n]['with_libs'])}) | {mi[n]['rss_kib']} KiB | {timings(n)}")
+    w(f"| {FORK_BUILD} (comparison) | {r['fork_bytes']} | yes | | | {timings(FORK_BUILD)}")
     b = best_peer(st, "ratio")
-    w(f"\nStart-up ratio: `unshare -pf --mount-proc INIT -- true` over `unshare -pf --mount-proc true` "
-      f"(hyperfine -N; {STARTUP_ROUNDS} rounds of {STARTUP_RUNS} runs each, the bare command at "
-      f"the start and end of every round; the median of the rounds' ratios). tend {st['tend']['ratio']:.2f}, "
-      f"best peer {b} {st[b]['ratio']:.2f}: start-up overhead (time beyond bare) "
-      f"{vs_best(st['tend']['ms'] - st['bare']['ms'], st[b]['ms'] - st['bare']['ms'])} best peer "
-      f"({vs_best(fork['ms'] - st['bare']['ms'], st[b]['ms'] - st['bare']['ms'])} with the fork "
-      "spawn). tend starts its child by clone(CLONE_VM | CLONE_VFORK), which does not copy "
-      f"tend's address space; “{FORK_BUILD}” is the same source built to start it by fork, "
-      "as tend did before (bench/fork/clone.c). "
+    bc = best_peer(st, "cpu_overhead_ms")
+    fork = st[FORK_BUILD]
+    w(f"\nStart-up: `unshare -pf --mount-proc INIT -- true` against `unshare -pf --mount-proc true`. "
+      f"{STARTUP_RUNS} iterations (after {STARTUP_WARMUP} unmeasured) each start the bare command and "
+      "every init once, in a new random order; each init's run is compared with its own "
+      "iteration's bare run, and the table gives the medians of those comparisons (the machine's "
+      "load drifts within seconds by more than an init costs). CPU is user + system time of every "
+      "process of the run (wait4), the bare command's in parentheses: waiting for a CPU does not "
+      "add to it, so it is the steadier figure on a loaded machine. "
+      f"tend's ratio {st['tend']['ratio']:.2f}, best peer {b} {st[b]['ratio']:.2f}: tend's time "
+      f"beyond bare is {vs_best(st['tend']['overhead_ms'], st[b]['overhead_ms'])} the best peer's, "
+      f"its CPU beyond bare {vs_best(st['tend']['cpu_overhead_ms'], st[bc]['cpu_overhead_ms'])} "
+      f"the best peer's ({bc}). tend starts its child by clone(CLONE_VM | CLONE_VFORK), which "
+      f"does not copy tend's address space; “{FORK_BUILD}” is the same source linked with a "
+      "clone() that forks, as tend did before (bench/fork/clone.c). Against it, tend's time beyond "
+      f"bare is {vs_best(st['tend']['overhead_ms'], fork['overhead_ms'])}, its CPU beyond bare "
+      f"{vs_best(st['tend']['cpu_overhead_ms'], fork['cpu_overhead_ms'])}. "
       "“With shared libraries” counts what a dynamic binary also needs in an image (ldd). "
       "VmRSS includes the binary's own mapped pages, so static glibc binaries weigh their size.\n")
     if "tend -d" in mi:
