@@ -176,7 +176,8 @@ static int start_command(void *arg)
  * The child's stack: its own frames, musl's execvpe's path buffer (PATH_MAX
  * + NAME_MAX bytes) and log_at's line fit in 32 KiB, sanitizer redzones
  * included. glibc's execvpe (the sanitizer build) also copies argv to the
- * stack, to run a script without #! through /bin/sh: room for that too.
+ * stack, to run a script without #! through /bin/sh: room for that too
+ * (exec let argv's pointers take at most a quarter of the stack's limit).
  */
 static size_t child_stack_size(char *const *command)
 {
