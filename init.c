@@ -100,13 +100,14 @@ static void adopt_orphans(const struct options *opts)
 		die("-p: cannot set the parent-death signal: %s", error_text(errno));
 }
 
-/* systemd socket activation: the sockets were meant for whoever we run. */
-static void hand_over_listen_pid(char **env, pid_t tend, char *entry, size_t size)
+/* systemd socket activation: the sockets were meant for whoever we run. In the child. */
+static void hand_over_listen_pid(char **env, char *entry, size_t size)
 {
 	const char *listen_pid = environment_get(env, "LISTEN_PID");
 	char ours[16];
 
-	format(ours, sizeof ours, "%d", (int)tend);
+	/* tend is the child's parent, suspended until the child's exec. */
+	format(ours, sizeof ours, "%d", (int)getppid());
 	if (listen_pid && strcmp(listen_pid, ours) == 0) {
 		format(entry, size, "LISTEN_PID=%d", (int)getpid());
 		environment_set(env, entry);
@@ -132,15 +133,13 @@ static bool in_foreground(void)
 	return isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp();
 }
 
-/* What the child reads from spawn()'s frame; env and listen_pid it writes. */
+/* What the child needs, in spawn()'s frame; it writes env and listen_pid. */
 struct command_start {
 	const struct options *opts;
 	const struct inherited_signals *inherited;
 	bool owns_terminal;
-	pid_t tend;
 	char **env;
-	char *listen_pid;
-	size_t listen_pid_size;
+	char listen_pid[32];
 };
 
 /*
@@ -156,7 +155,7 @@ struct command_start {
  */
 static int start_command(void *arg)
 {
-	const struct command_start *c = arg;
+	struct command_start *c = arg;
 
 	/* Process groups and the terminal's foreground are per process: tend's stay. */
 	setpgid(0, 0);
@@ -164,11 +163,11 @@ static int start_command(void *arg)
 	if (c->owns_terminal)
 		tcsetpgrp(STDIN_FILENO, getpid());
 	/* Writes env and listen_pid, in spawn()'s frame: tend does not read them again. */
-	hand_over_listen_pid(c->env, c->tend, c->listen_pid, c->listen_pid_size);
+	hand_over_listen_pid(c->env, c->listen_pid, sizeof c->listen_pid);
 	/* The mask is per thread, and without CLONE_SIGHAND the dispositions are a copy. */
 	signals_give_back(c->inherited);
 	execvpe(c->opts->command[0], c->opts->command, c->env);
-	/* log_at formats on this stack; _exit ends this process alone (no CLONE_THREAD). */
+	/* It only formats on this stack and writes; _exit ends this process alone (no CLONE_THREAD). */
 	exec_failed(c->opts->command[0], errno);
 }
 
@@ -202,12 +201,10 @@ static pid_t spawn(const struct options *opts, const struct inherited_signals *i
 		   bool owns_terminal)
 {
 	char *env[environment_slots()];
-	char preload[8192], listen_pid[32];
+	char preload[8192];
 	char stack[child_stack_size(opts->command)];
 	struct command_start start = {
-		.opts = opts, .inherited = inherited, .owns_terminal = owns_terminal,
-		.tend = getpid(), .env = env,
-		.listen_pid = listen_pid, .listen_pid_size = sizeof listen_pid,
+		.opts = opts, .inherited = inherited, .owns_terminal = owns_terminal, .env = env,
 	};
 	/* The ABIs want the stack pointer 16-byte aligned. */
 	void *top = (void *)((uintptr_t)(stack + sizeof stack) & ~(uintptr_t)15);
