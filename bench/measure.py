@@ -449,7 +449,7 @@ def report(r):
           f"{fp[n]['with_libs']} ({kib(fp[n]['with_libs'])}) | {mi[n]['rss_kib']} KiB | {timings(n)}")
     w(f"| {FORK_BUILD} (comparison) | {r['fork_bytes']} | yes | | | {timings(FORK_BUILD)}")
     b = best_peer(st, "ratio")
-    bc = best_peer(st, "cpu_overhead_ms")
+    bo, bc = best_peer(st, "overhead_ms"), best_peer(st, "cpu_overhead_ms")
     fork = st[FORK_BUILD]
     w(f"\nStart-up: `unshare -pf --mount-proc INIT -- true` against `unshare -pf --mount-proc true`. "
       f"{STARTUP_RUNS} iterations (after {STARTUP_WARMUP} unmeasured) each start the bare command and "
@@ -458,9 +458,9 @@ def report(r):
       "load drifts within seconds by more than an init costs). CPU is user + system time of every "
       "process of the run (wait4), the bare command's in parentheses: waiting for a CPU does not "
       "add to it, so it is the steadier figure on a loaded machine. "
-      f"tend's ratio {st['tend']['ratio']:.2f}, best peer {b} {st[b]['ratio']:.2f}: tend's time "
-      f"beyond bare is {vs_best(st['tend']['overhead_ms'], st[b]['overhead_ms'])} the best peer's, "
-      f"its CPU beyond bare {vs_best(st['tend']['cpu_overhead_ms'], st[bc]['cpu_overhead_ms'])} "
+      f"tend's ratio {st['tend']['ratio']:.2f}, best peer {b} {st[b]['ratio']:.2f}. tend's time "
+      f"beyond bare is {vs_best(st['tend']['overhead_ms'], st[bo]['overhead_ms'])} the best peer's "
+      f"({bo}), its CPU beyond bare {vs_best(st['tend']['cpu_overhead_ms'], st[bc]['cpu_overhead_ms'])} "
       f"the best peer's ({bc}). tend starts its child by clone(CLONE_VM | CLONE_VFORK), which "
       f"does not copy tend's address space; “{FORK_BUILD}” is the same source linked with a "
       "clone() that forks, as tend did before (bench/fork/clone.c). Against it, tend's time beyond "
