@@ -243,8 +243,11 @@ def memory_and_idle():
                 p.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 p.kill()
-        # As `kill $(cat job.pid)` would: tend stops its child and exits.
+        # As `kill $(cat job.pid)` would: tend stops its child, writes its status file and exits.
         os.kill(detached, signal.SIGTERM)
+        deadline = time.monotonic() + 10
+        while os.path.exists(f"/proc/{detached}") and time.monotonic() < deadline:
+            time.sleep(0.01)
         files.cleanup()
     return {label: {"rss_kib": rss[label], "wakeups": after[label] - before[label]} for label in inits}
 
