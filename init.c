@@ -167,7 +167,7 @@ static int start_command(void *arg)
 	/* The mask is per thread, and without CLONE_SIGHAND the dispositions are a copy. */
 	signals_give_back(c->inherited);
 	execvpe(c->opts->command[0], c->opts->command, c->env);
-	/* It only formats on this stack and writes; _exit ends this process alone (no CLONE_THREAD). */
+	/* exec_failed formats on this stack and writes; _exit ends this process alone (no CLONE_THREAD). */
 	exec_failed(c->opts->command[0], errno);
 }
 
@@ -176,7 +176,7 @@ static int start_command(void *arg)
  * + NAME_MAX bytes) and log_at's line fit in 32 KiB, sanitizer redzones
  * included. glibc's execvpe (the sanitizer build) also copies argv to the
  * stack, to run a script without #! through /bin/sh: room for that too
- * (exec let argv's pointers take at most a quarter of the stack's limit).
+ * (exec lets argv's pointers take at most a quarter of the stack limit).
  */
 static size_t child_stack_size(char *const *command)
 {
@@ -189,10 +189,10 @@ static size_t child_stack_size(char *const *command)
 
 /*
  * clone(CLONE_VM | CLONE_VFORK) rather than fork: fork copies tend's page
- * tables and makes its memory copy-on-write, at each container start some
- * hundreds of microseconds on a virtual machine. posix_spawn could
- * not hand the child a SIGCHLD ignored by the caller, the terminal (musl),
- * or its own PID in LISTEN_PID. libc's clone() wrapper, not the raw system
+ * tables and makes its memory copy-on-write, which on a virtual machine
+ * costs nearly as much as all the rest of tend's start (make bench).
+ * posix_spawn could not hand the child a SIGCHLD ignored by the caller,
+ * the terminal (musl), or its own PID in LISTEN_PID. libc's clone() wrapper, not the raw system
  * call, whose argument order differs between architectures. It takes the
  * top of the child's stack: the stack grows down on every architecture
  * musl supports (of Linux's, only hppa's grows up).
