@@ -1,8 +1,9 @@
 #!/usr/bin/env bats
 # With nothing to do, tend sleeps in one blocking call: no wakeups, no polling.
 # suite: slow plain-only
-# (plain-only: idleness is the shipped binary's; the sanitizer build's
-# libc restarts an interrupted wait through its own code, which strace sees.)
+# (plain-only: the shipped binary's idleness is what counts; in the sanitizer
+# build, strace's attach wakes the wait, and the clock read before the next
+# one shows up.)
 
 load helper
 
