@@ -151,6 +151,15 @@ def generate(seed):
         if stops_ok and (i > 0 or triggered) and rng.random() < 0.12:
             n['stop'] = rng.randint(50, 800)
         nodes.append(n)
+    # Now and then a process that forks on and on: short lives, orphans among them.
+    if rng.random() < 0.15:
+        parent = rng.choice(nodes)['id']
+        for k in range(rng.randint(3, 8)):
+            n = {'id': len(nodes), 'parent': parent, 'fork': rng.randint(0, 900),
+                 'how': rng.choice('ccd'), 'life': rng.randint(30, 250), 'stop': -1,
+                 'delay': rng.randint(0, 100), 'code': 0, 'disp': dispositions()}
+            ending(n)
+            nodes.append(n)
     sc['nodes'] = nodes
     sc['events'] = events
     return sc
@@ -726,6 +735,32 @@ def judge(sc, obs):
     return v
 
 
+def trace(obs):
+    """What each process saw, in a line: for the report of a failure or a replay."""
+    t0 = obs['main_start'] or obs['t_popen']
+    tend_ns = obs['tend_pid']
+    out = []
+    for k in sorted(obs['logs'], key=lambda k: (k == 'stranger', k)):
+        words = []
+        for r in obs['logs'][k]:
+            at = '+%.3f' % (r[0] - t0)
+            if r[1] == 'start':
+                words.append('%s start pid %d pgid %d sid %d' % (at, r[2], r[4], r[5]))
+            elif r[1] == 'sig':
+                frm = 'tend' if r[3] in (1, tend_ns) and r[4] == 0 else 'pid %d code %d' % (
+                    r[3], r[4])
+                words.append('%s SIG%s from %s' % (at, name(r[2]), frm))
+            elif r[1] in ('exit', 'die'):
+                words.append('%s %s %s' % (at, r[1], r[2] if r[1] == 'exit' else 'SIG' + name(r[2])))
+            elif r[1] in ('stop', 'cont'):
+                words.append('%s %s' % (at, r[1]))
+        out.append('%s: %s' % (k, ', '.join(words)))
+    sends = ', '.join('+%.3f SIG%s' % (b - t0, name(sig)) for b, a, sig in obs['sends'])
+    out.append('sent to tend: %s' % (sends or 'nothing'))
+    out.append('tend exited at +%.3f' % (obs['t_exit'] - t0))
+    return out
+
+
 def alive_ids(obs):
     return {int(k) for k in obs['alive_after'] if k != 'stranger'}
 
@@ -743,7 +778,7 @@ def worker(args):
     keep = obs['dir']
     summary = {'violations': violations, 'status': obs['status'], 'dir': keep,
                'stderr': [l for t, l in obs['stderr']],
-               'records': {k: len(r) for k, r in obs['logs'].items()}}
+               'trace': trace(obs)}
     if not violations and not args.keep:
         subprocess.run(['rm', '-rf', keep])
     json.dump(summary, sys.stdout)
@@ -881,6 +916,7 @@ def drive(args):
             if verbose:
                 print(describe(sc))
                 print('  tend exited %s; stderr: %s' % (res['status'], res['stderr'] or 'none'))
+                print('\n'.join('    ' + l for l in res.get('trace', [])))
                 print('ok')
             return
         failed += 1
@@ -888,6 +924,7 @@ def drive(args):
         lines.append('  observed: tend exited %s; stderr: %s; logs in %s' % (
             res['status'], res['stderr'] or 'none', res.get('dir')))
         lines += ['  violation: ' + x for x in res['violations']]
+        lines += ['  seen: ' + x for x in res.get('trace', [])]
         lines.append('  replay: make chaos SEED=%s%s' % (
             sc['seed'], '' if args.tend.endswith('/tend') and not args.scenario else
             '  (with --tend as given)'))
