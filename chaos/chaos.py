@@ -85,6 +85,9 @@ def generate(seed):
           'single': rng.random() < 0.25,
           'timeout': round(rng.uniform(0.2, 1.5), 2) if rng.random() < 0.2 else 0,
           'rewrite': {}, 'remap': [], 'line': rng.random() < 0.15}
+    # Drawn last of all, so that -D leaves every other draw of a seed as it was.
+    delay_rng = random.Random(seed * 7919 + 1)
+    sc['delay'] = round(delay_rng.uniform(0.05, 0.5), 2) if delay_rng.random() < 0.3 else 0
     if rng.random() < 0.2:
         for _ in range(rng.randint(1, 2)):
             sc['rewrite'][int(rng.choice(REWRITABLE))] = int(rng.choice(REWRITABLE + [0]))
@@ -216,6 +219,8 @@ def tend_options(sc):
         opts.append('-c')
     if sc['timeout']:
         opts += ['-T', seconds(sc['timeout'])]
+    if sc.get('delay'):
+        opts += ['-D', seconds(sc['delay'])]
     for s, r in sorted(sc['rewrite'].items()):
         opts += ['-r', '%s:%s' % (name(int(s)), name(r))]
     for c in sc['remap']:
@@ -402,7 +407,7 @@ def hang_bound(sc):
         start[n['id']] = start[n['parent']] + n['fork'] / 1000 + 0.05
         end = max(end, start[n['id']] + (n['life'] + n['delay']) / 1000)
     span = sc['events'][-1]['t'] if sc['events'] else 0
-    return max(end, span) + sc['grace'] + sc['timeout'] + 5.0
+    return max(end, span) + sc['grace'] + sc['timeout'] + sc.get('delay', 0) + 5.0
 
 
 # ---------------------------------------------------------------- oracle
@@ -515,10 +520,33 @@ def judge(sc, obs):
 
     # The grace deadline: earliest it may be, latest it must be.
     lo, hi = [], []
-    for b, a, sig in sends:
-        if (sig in STOPS and fwd(sig)) or fwd(sig) in STOPS:
-            lo.append(b)
-            hi.append(eff(a) + LATENCY)
+    # -D holds the first stop signal while the main child runs: it goes when
+    # the delay ends, a second stop signal comes, or --timeout fires; it is
+    # dropped if the main child exits first.
+    def starts(sig):
+        return (sig in STOPS and fwd(sig)) or fwd(sig) in STOPS
+    held = None
+    for i, (b, a, sig) in enumerate(sends):
+        if not starts(sig):
+            continue
+        if sc.get('delay') and (main_end is None or main_end[0] > b) and not (
+                touts and touts[0][0] < b):
+            later = [x for x in sends[i + 1:] if starts(x[2])]
+            rel_lo = min([b + sc['delay']] + [x[0] for x in later[:1]]
+                         + ([obs['t_popen'] + sc['timeout']] if sc['timeout'] else []))
+            rel_hi = min([eff(a + sc['delay'])] + [eff(x[1]) for x in later[:1]]
+                         + ([eff(obs['main_start'] + sc['timeout'])] if sc['timeout'] else []))
+            held = {'index': i, 'lo': rel_lo, 'hi': rel_hi + LATENCY}
+        break
+    stop_trig = []
+    for i, (b, a, sig) in enumerate(sends):
+        if starts(sig):
+            if held and i == held['index']:
+                stop_trig.append((held['lo'], held['hi']))
+            else:
+                stop_trig.append((b, eff(a) + LATENCY))
+    lo += [t for t, u in stop_trig]
+    hi += [u for t, u in stop_trig]
     if main_end:
         lo.append(main_end[0])
         if not only_main:
@@ -640,13 +668,30 @@ def judge(sc, obs):
         last = main[-1]
         consume_end = last[0] if last[1] == 'stop' else min(d_lo, obs['t_exit'])
     sent = []
-    for b, a, sig in sends:
+    hold_item = None
+    first_after = last_before = None
+    for i, (b, a, sig) in enumerate(sends):
         f = fwd(sig)
         if not f or sig == S.SIGCHLD:
             continue
         seen = not (disp[f - 1] == 'i' or (disp[f - 1] == 'd' and f in DEFAULT_IGNORED))
+        if held and i == held['index']:
+            hold_item = (f, held['hi'] < consume_end, seen)
+            first_after = len(sent)
+            continue
+        if held and b < held['lo']:
+            first_after = len(sent) + 1
+        if held and b <= held['hi']:
+            last_before = len(sent) + 1
         sent.append((f, eff(a) + LATENCY < consume_end, seen))
-    if not feasible(tuple(sent), tuple(gs)):
+    if hold_item:
+        ways = [tuple(sent[:p]) + (hold_item,) + tuple(sent[p:])
+                for p in range(first_after, max(first_after, last_before or 0) + 1)]
+    else:
+        ways = [tuple(sent)]
+    if hold_item:
+        sent = list(ways[-1])
+    if not any(feasible(w, tuple(gs)) for w in ways):
         v.append('forward: the main child got %s from tend; tend was sent %s (forwarded as %s, '
                  '* = must arrive)' % (
                      [name(s) for s in gs], [name(s) for b, a, s in sends],
@@ -695,7 +740,7 @@ def judge(sc, obs):
 
     # What the main child leaves behind, when it exits on its own, gets
     # SIGTERM and then SIGCONT (README: "The main child exits on its own").
-    stop_lo = [b for b, a, sig in sends if (sig in STOPS and fwd(sig)) or fwd(sig) in STOPS]
+    stop_lo = [t for t, u in stop_trig]
     if sc['timeout']:
         stop_lo.append(obs['t_popen'] + sc['timeout'])
     if main_end and not only_main and eff(main_end[0]) + LATENCY < min(stop_lo + [float('inf')]):
@@ -835,7 +880,8 @@ def shrink(sc, first, args, slot):
             c = json.loads(json.dumps(cur))
             c['nodes'] = [m for m in c['nodes'] if m['id'] not in gone]
             yield c
-        for key, empty in (('line', False), ('remap', []), ('rewrite', {}), ('timeout', 0)):
+        for key, empty in (('line', False), ('remap', []), ('rewrite', {}), ('timeout', 0),
+                           ('delay', 0)):
             if cur[key] != empty:
                 c = json.loads(json.dumps(cur))
                 c[key] = empty

@@ -8,7 +8,7 @@
 SEEDS ?= 200
 CHAOS_CI_SEEDS := 48
 CHAOS := python3 chaos/chaos.py
-MUTANTS := nokill twice killall signum early nocont
+MUTANTS := nokill twice killall signum early nocont dropheld
 
 build/chaos/actor: chaos/actor.c mk/chaos.mk
 	@mkdir -p $(@D)
