@@ -340,13 +340,23 @@ def run(sc, tend, bindir, slot, base_uid):
             pass
         time.sleep(0.003)
     stop = threading.Event()
+    exited = threading.Event()
+
+    def waiter():
+        proc.wait()
+        obs['t_exit'] = mono()
+        exited.set()
+    threading.Thread(target=waiter, daemon=True).start()
     if tend_pid and main_start:
         th = threading.Thread(target=sampler, args=(tend_pid, stop, obs['samples']), daemon=True)
         th.start()
         for e in sc['events']:
             delay = main_start + e['t'] - mono()
-            if delay > 0:
-                time.sleep(delay)
+            if delay > 0 and exited.wait(delay):
+                break
+            # Once tend is gone its pid may be anyone's: send nothing more.
+            if exited.is_set():
+                break
             before = mono()
             try:
                 os.kill(tend_pid, e['sig'])
@@ -358,16 +368,14 @@ def run(sc, tend, bindir, slot, base_uid):
             'pid unknown' if not tend_pid else 'exit %s' % proc.poll())
     obs['main_start'] = main_start
     bound = hang_bound(sc)
-    try:
-        proc.wait(timeout=max(0.1, (main_start or t_popen) + bound - mono()))
+    if exited.wait(max(0.1, (main_start or t_popen) + bound - mono())):
         obs['status'] = proc.returncode
-    except subprocess.TimeoutExpired:
+    else:
         obs['status'] = None
         obs['hang'] = bound
         kill_pid(tend_pid or proc.pid)
         kill_pid(proc.pid)
-        proc.wait(timeout=10)
-    obs['t_exit'] = mono()
+        exited.wait(10)
     stop.set()
     reader.join(timeout=2)
     logs = read_logs(d)
@@ -648,7 +656,7 @@ def judge(sc, obs):
         if only_main:
             ends = [main_end[0]] if main_end else []
         last = max(ends + ([warns[0][0]] if warns else []) + [obs['main_start']])
-        if obs['t_exit'] > eff(last) + 1.5 and not killed:
+        if obs['t_exit'] > eff(last) + 1.0:
             v.append('linger: tend exited %.2fs after the last process ended' % (
                 obs['t_exit'] - last))
 
@@ -921,7 +929,7 @@ def main():
     args = ap.parse_args()
     if args.run:
         return worker(args)
-    args.tend = os.path.abspath(args.tend)
+    args.tend = args.tend_given = os.path.abspath(args.tend)
     # The scenario's own user must be able to run tend, the actor and the -L helper.
     bindir = tempfile.mkdtemp(prefix='chaos-bin.')
     os.chmod(bindir, 0o755)
@@ -949,6 +957,9 @@ def drive(args):
     else:
         scenarios = [generate(s) for s in range(args.first, args.first + args.seeds)]
     verbose = len(scenarios) == 1
+    default_tend = os.path.samefile(args.tend_given, os.path.join(ROOT, 'tend')) if os.path.exists(
+        os.path.join(ROOT, 'tend')) else False
+    other = '' if default_tend else ' --tend ' + os.path.relpath(args.tend_given, os.getcwd())
     passed = failed = 0
     lock = threading.Lock()
     queue = list(scenarios)
@@ -971,9 +982,12 @@ def drive(args):
             res['status'], res['stderr'] or 'none', res.get('dir')))
         lines += ['  violation: ' + x for x in res['violations']]
         lines += ['  seen: ' + x for x in res.get('trace', [])]
-        lines.append('  replay: make chaos SEED=%s%s' % (
-            sc['seed'], '' if args.tend.endswith('/tend') and not args.scenario else
-            '  (with --tend as given)'))
+        if args.scenario:
+            lines.append('  replay: chaos/chaos.py --scenario %s%s' % (args.scenario, other))
+        elif other:
+            lines.append('  replay: chaos/chaos.py --seed %s%s' % (sc['seed'], other))
+        else:
+            lines.append('  replay: make chaos SEED=%s' % sc['seed'])
         print('\n'.join(lines), flush=True)
         if args.no_shrink or stop.is_set():
             return
@@ -986,7 +1000,7 @@ def drive(args):
             print('  smaller scenario that still fails (%s):\n%s\n  replay: chaos/chaos.py '
                   '--scenario %s' % (category(res['violations'][0]),
                                      '\n'.join('  ' + l for l in describe(small).split('\n')),
-                                     os.path.relpath(path, os.getcwd())), flush=True)
+                                     os.path.relpath(path, os.getcwd()) + other), flush=True)
 
     def loop(slot):
         while not stop.is_set():
