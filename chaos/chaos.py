@@ -980,8 +980,8 @@ def drive(args):
         lines = ['FAIL ' + describe(sc)]
         lines.append('  observed: tend exited %s; stderr: %s; logs in %s' % (
             res['status'], res['stderr'] or 'none', res.get('dir')))
-        lines += ['  violation: ' + x for x in res['violations']]
         lines += ['  seen: ' + x for x in res.get('trace', [])]
+        lines += ['  violation: ' + x for x in res['violations']]
         if args.scenario:
             lines.append('  replay: chaos/chaos.py --scenario %s%s' % (args.scenario, other))
         elif other:

@@ -7,7 +7,8 @@
 
 SEEDS ?= 200
 CHAOS_CI_SEEDS := 48
-CHAOS := python3 chaos/chaos.py
+CHAOS_JOBS ?= 2
+CHAOS := python3 chaos/chaos.py --jobs $(CHAOS_JOBS)
 MUTANTS := nokill twice killall signum early nocont dropheld
 
 build/chaos/actor: chaos/actor.c mk/chaos.mk
@@ -19,7 +20,7 @@ chaos: tend tend-linebuf.so build/chaos/actor
 	$(CHAOS) $(if $(SEED),--seed $(SEED),--seeds $(SEEDS))
 
 chaos-ci: tend tend-linebuf.so build/chaos/actor
-	$(CHAOS) --seeds $(CHAOS_CI_SEEDS) --first 1
+	$(CHAOS) --seeds $(CHAOS_CI_SEEDS) --first 1 --shrink-seconds 30
 
 # Each mutant: the sources copied, one line changed by chaos/mutate, built
 # with the flags of the real tend.
