@@ -15,7 +15,7 @@ how it ends; a sampler watches tend's zombies, descriptors and memory; the
 oracle compares all that with what the contract allows. Ends with one line:
 "N passed, N failed".
 
-Everything a scenario starts runs as a uid of its own (64200 + slot) under
+Needs root. Everything a scenario starts runs as a uid of its own (64200 + slot) under
 RLIMIT_NPROC (the uid differs from run to run too),
 every wait has a timeout, and leftovers are killed by PID.
 """
@@ -421,8 +421,8 @@ def hang_bound(sc):
 # ---------------------------------------------------------------- oracle
 
 def feasible(sent, got):
-    """Can the kernel turn the forwarded sequence `sent` ((sig, must, seen)
-    in send order) into the received sequence `got`? Signals wait in a
+    """Can the kernel turn the forwarded sequence `sent` ((sig, must, seen,
+    sig as tend received it) in send order) into the received sequence `got`? Signals wait in a
     pending set (tend's, then the child's) and leave it lowest number first,
     synchronous ones before all; a standard signal may merge with a pending
     one of its kind; real-time ones queue. A SIGCONT discards pending stop
@@ -450,7 +450,7 @@ def feasible(sent, got):
             if go(i, j + 1, freeze(nxt)):
                 return True
         if i < n:
-            s, must, seen = sent[i]
+            s, must, seen, received = sent[i]
             flushes = SUSPENDS if s == S.SIGCONT else {S.SIGCONT} if s in SUSPENDS else set()
             flushed = {k: x for k, x in pend.items() if k not in flushes}
             for base in ([pend, flushed] if len(flushed) < len(pend) else [pend]):
@@ -463,7 +463,8 @@ def feasible(sent, got):
                 nxt[s] = (a + 1, b) if must else (a, b + 1)
                 if go(i + 1, j, freeze(nxt)):
                     return True
-                if (s < RTMIN and s in base) or not must:
+                # Merged while pending: at tend as received, at the child as forwarded.
+                if ((s < RTMIN or received < RTMIN) and s in base) or not must:
                     if go(i + 1, j, freeze(base)):
                         return True
         return False
@@ -542,9 +543,15 @@ def judge(sc, obs):
             later = [x for x in sends[i + 1:] if starts(x[2])]
             rel_lo = min([b + sc['delay']] + [x[0] for x in later[:1]]
                          + ([obs['t_popen'] + sc['timeout']] if sc['timeout'] else []))
-            rel_hi = min([eff(a + sc['delay'])] + [eff(x[1]) for x in later[:1]]
+            # The same standard signal sent again before tend took the first
+            # merges with it, and then hurries nothing.
+            merged = [x for x in later if x[2] == sig and sig < RTMIN and x[0] < a + LATENCY]
+            hurry = [x for x in later if x not in merged]
+            held_merged = {id(x) for x in merged}
+            rel_hi = min([eff(a + sc['delay'])] + [eff(x[1]) for x in hurry[:1]]
                          + ([eff(obs['main_start'] + sc['timeout'])] if sc['timeout'] else []))
-            held = {'index': i, 'lo': rel_lo, 'hi': rel_hi + LATENCY}
+            held = {'index': i, 'lo': rel_lo, 'hi': rel_hi + LATENCY,
+                    'merged': {k for k, x in enumerate(sends) if id(x) in held_merged}}
         break
     stop_trig = []
     for i, (b, a, sig) in enumerate(sends):
@@ -675,6 +682,23 @@ def judge(sc, obs):
     else:
         last = main[-1]
         consume_end = last[0] if last[1] == 'stop' else min(d_lo, obs['t_exit'])
+    # A stopped main child takes its signals only once continued.
+    main_stops, at = [], None
+    for r in main:
+        if r[1] == 'stop':
+            at = r[0]
+        elif r[1] == 'cont' and at is not None:
+            main_stops.append((at, r[0]))
+            at = None
+    if at is not None:
+        main_stops.append((at, float('inf')))
+
+    def arrives(t):
+        for b, c in main_stops:
+            if b <= t < c:
+                return c + LATENCY
+        return t
+
     sent = []
     hold_item = None
     first_after = last_before = None
@@ -684,14 +708,15 @@ def judge(sc, obs):
             continue
         seen = not (disp[f - 1] == 'i' or (disp[f - 1] == 'd' and f in DEFAULT_IGNORED))
         if held and i == held['index']:
-            hold_item = (f, held['hi'] < consume_end, seen)
+            hold_item = (f, arrives(held['hi']) < consume_end, seen, sig)
             first_after = len(sent)
             continue
         if held and b < held['lo']:
             first_after = len(sent) + 1
         if held and b <= held['hi']:
             last_before = len(sent) + 1
-        sent.append((f, eff(a) + LATENCY < consume_end, seen))
+        must = arrives(eff(a) + LATENCY) < consume_end and not (held and i in held['merged'])
+        sent.append((f, must, seen, sig))
     if hold_item:
         ways = [tuple(sent[:p]) + (hold_item,) + tuple(sent[p:])
                 for p in range(first_after, max(first_after, last_before or 0) + 1)]
@@ -703,15 +728,18 @@ def judge(sc, obs):
         v.append('forward: the main child got %s from tend; tend was sent %s (forwarded as %s, '
                  '* = must arrive)' % (
                      [name(s) for s in gs], [name(s) for b, a, s in sends],
-                     [name(s) + ('*' if m else '') for s, m, seen in sent if seen]))
+                     [name(s) + ('*' if m else '') for s, m, seen, r in sent if seen]))
 
     # Everyone else: only what was forwarded, only where it may go.
     may = {}
     for b, a, sig in sends:
         if fwd(sig) and sig != S.SIGCHLD:
             may[fwd(sig)] = may.get(fwd(sig), 0) + 1
-    first_stop = min(lo) if lo else float('inf')
-    cleanup = main_end is not None and main_end[0] < first_stop + LATENCY
+    # Possible unless a stop (or --timeout) was surely under way when it exited.
+    stop_hi = [u for t, u in stop_trig]
+    if sc['timeout']:
+        stop_hi.append(eff(obs['main_start'] + sc['timeout']) + LATENCY)
+    cleanup = main_end is not None and main_end[0] < min(stop_hi + [float('inf')])
     main_end_lo = main_end[0] if main_end else (d_lo if sc['grace'] else float('inf'))
     def was_in_group(k):
         """Forked in the main child's group: there until its setsid()."""
@@ -929,6 +957,14 @@ def main():
     args = ap.parse_args()
     if args.run:
         return worker(args)
+    if os.geteuid() != 0:
+        print('chaos: needs root: each scenario runs as a uid of its own, '
+              'as PID 1 of a new PID namespace or not', file=sys.stderr)
+        return 2
+    for path in (args.tend, ACTOR):
+        if not os.access(path, os.X_OK):
+            print('chaos: %s: not built (make tend build/chaos/actor)' % path, file=sys.stderr)
+            return 2
     args.tend = args.tend_given = os.path.abspath(args.tend)
     # The scenario's own user must be able to run tend, the actor and the -L helper.
     bindir = tempfile.mkdtemp(prefix='chaos-bin.')
