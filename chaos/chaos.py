@@ -704,7 +704,7 @@ def judge(sc, obs):
     # SIGKILLed by the grace, the main child had the grace's whole length to
     # take the signal that started it: tend forwards it, then starts the grace.
     first_stop = next((i for i, x in enumerate(sends) if starts(x[2])), None)
-    sure = (not main_end and warns and not touts and sc['grace'] >= LATENCY
+    sure = (not main_end and warns and not touts and sc['grace'] >= 0.2
             and not any(r[1] == 'stop' for r in main))
 
     sent = []
