@@ -88,13 +88,9 @@ docker_start() {
 	CONTAINERS+=("$ID")
 }
 
-# `docker stop` ARGS... of the container ID; sets ELAPSED (seconds) and
-# STATUS (its exit code).
+# `docker stop` ARGS... of the container ID; sets ELAPSED and STATUS.
 docker_stop() {
-	local start=$EPOCHREALTIME
-	dk stop "$@" "$ID" >/dev/null
-	ELAPSED=$(seconds_since "$start")
-	STATUS=$(dk inspect -f '{{.State.ExitCode}}' "$ID")
+	engine_stop dk "$@"
 }
 
 @test "docker info and docker version show tend as the daemon's init, with its version and commit" {

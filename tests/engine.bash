@@ -190,6 +190,16 @@ seconds_since() {
 	awk -v s="$1" -v n="$EPOCHREALTIME" 'BEGIN { printf "%.3f\n", n - s }'
 }
 
+# `CLI stop ARGS... $ID`, CLI being the file's docker or podman function;
+# sets ELAPSED (seconds) and STATUS (the container's exit code).
+engine_stop() {
+	local cli=$1 start=$EPOCHREALTIME
+	shift
+	"$cli" stop "$@" "$ID" >/dev/null
+	ELAPSED=$(seconds_since "$start")
+	STATUS=$("$cli" inspect -f '{{.State.ExitCode}}' "$ID")
+}
+
 # A number is below a bound: `below "$ELAPSED" 8`.
 below() {
 	awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }' || {

@@ -64,10 +64,7 @@ podman_start() {
 
 # `podman stop` ARGS... of ID; sets ELAPSED and STATUS.
 podman_stop() {
-	local start=$EPOCHREALTIME
-	pm stop "$@" "$ID" >/dev/null
-	ELAPSED=$(seconds_since "$start")
-	STATUS=$(pm inspect -f '{{.State.ExitCode}}' "$ID")
+	engine_stop pm "$@"
 }
 
 @test "podman run --init --init-path tend: tend is PID 1 as /run/podman-init and the exit status passes through, also 128+N" {
