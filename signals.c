@@ -13,7 +13,8 @@
 /* The kernel's view, as bash's `kill -l` and glibc print them. */
 enum { RT_FIRST = 34 };
 
-static const char *const standard_names[] = {
+/* Names in place, not pointers to them: the table is about half the size. */
+static const char standard_names[][sizeof "STKFLT"] = {
 	[SIGHUP] = "HUP",     [SIGINT] = "INT",       [SIGQUIT] = "QUIT",
 	[SIGILL] = "ILL",     [SIGTRAP] = "TRAP",     [SIGABRT] = "ABRT",
 	[SIGBUS] = "BUS",     [SIGFPE] = "FPE",       [SIGKILL] = "KILL",
@@ -82,14 +83,14 @@ int signal_parse(const char *text)
 	if (strncmp(name, "SIG", 3) == 0)
 		name += 3;
 	for (int sig = 1; sig < STANDARD_COUNT; sig++)
-		if (standard_names[sig] && strcmp(name, standard_names[sig]) == 0)
+		if (standard_names[sig][0] && strcmp(name, standard_names[sig]) == 0)
 			return sig;
 	return realtime_signal(name);
 }
 
 const char *signal_name(int sig, char *buf)
 {
-	if (sig > 0 && sig < STANDARD_COUNT && standard_names[sig])
+	if (sig > 0 && sig < STANDARD_COUNT && standard_names[sig][0])
 		return standard_names[sig];
 	if (sig >= RT_FIRST && sig <= SIGNAL_MAX)
 		format(buf, 16, "RTMIN+%d", sig - RT_FIRST);
