@@ -17,33 +17,34 @@ enum option_id {
 	OPT_WARN_ON_REAP, OPT_VERBOSE, OPT_LICENSE, OPT_HELP, OPT_VERSION, OPTION_COUNT
 };
 
+/* Long names in place, not pointers to them: the table is a third smaller. */
 static const struct {
 	char short_name;
-	const char *long_name;
 	bool takes_value;
+	char long_name[sizeof "line-buffered"];
 } specs[OPTION_COUNT] = {
-	[OPT_GRACE] = { 't', "grace", true },
-	[OPT_SINGLE_CHILD] = { 'c', "single-child", false },
-	[OPT_GROUP] = { 'g', NULL, false },
-	[OPT_REWRITE] = { 'r', "rewrite", true },
-	[OPT_SUBREAPER] = { 's', "subreaper", false },
-	[OPT_PDEATH] = { 'p', "pdeath", true },
-	[OPT_REMAP_EXIT] = { 'e', "remap-exit", true },
-	[OPT_STOP_DELAY] = { 'D', "stop-delay", true },
-	[OPT_TIMEOUT] = { 'T', "timeout", true },
-	[OPT_PAUSE] = { 'P', "pause", false },
-	[OPT_LINE_BUFFERED] = { 'L', "line-buffered", false },
-	[OPT_PRELOAD] = { 0, "preload", true },
-	[OPT_DETACH] = { 'd', "detach", false },
-	[OPT_LOG] = { 0, "log", true },
-	[OPT_PID_FILE] = { 0, "pid-file", true },
-	[OPT_STATUS_FILE] = { 0, "status-file", true },
-	[OPT_WAIT] = { 0, "wait", true },
-	[OPT_WARN_ON_REAP] = { 'w', "warn-on-reap", false },
-	[OPT_VERBOSE] = { 'v', "verbose", false },
-	[OPT_LICENSE] = { 'l', "license", false },
-	[OPT_HELP] = { 'h', "help", false },
-	[OPT_VERSION] = { 'V', "version", false },
+	[OPT_GRACE] = { 't', true, "grace" },
+	[OPT_SINGLE_CHILD] = { 'c', false, "single-child" },
+	[OPT_GROUP] = { 'g', false, "" },
+	[OPT_REWRITE] = { 'r', true, "rewrite" },
+	[OPT_SUBREAPER] = { 's', false, "subreaper" },
+	[OPT_PDEATH] = { 'p', true, "pdeath" },
+	[OPT_REMAP_EXIT] = { 'e', true, "remap-exit" },
+	[OPT_STOP_DELAY] = { 'D', true, "stop-delay" },
+	[OPT_TIMEOUT] = { 'T', true, "timeout" },
+	[OPT_PAUSE] = { 'P', false, "pause" },
+	[OPT_LINE_BUFFERED] = { 'L', false, "line-buffered" },
+	[OPT_PRELOAD] = { 0, true, "preload" },
+	[OPT_DETACH] = { 'd', false, "detach" },
+	[OPT_LOG] = { 0, true, "log" },
+	[OPT_PID_FILE] = { 0, true, "pid-file" },
+	[OPT_STATUS_FILE] = { 0, true, "status-file" },
+	[OPT_WAIT] = { 0, true, "wait" },
+	[OPT_WARN_ON_REAP] = { 'w', false, "warn-on-reap" },
+	[OPT_VERBOSE] = { 'v', false, "verbose" },
+	[OPT_LICENSE] = { 'l', false, "license" },
+	[OPT_HELP] = { 'h', false, "help" },
+	[OPT_VERSION] = { 'V', false, "version" },
 };
 
 /*
@@ -393,7 +394,7 @@ static int find_long(const char *arg, const char **inline_value)
 
 	*inline_value = eq ? eq + 1 : NULL;
 	for (int id = 0; id < OPTION_COUNT; id++)
-		if (specs[id].long_name && strlen(specs[id].long_name) == len &&
+		if (specs[id].long_name[0] && strlen(specs[id].long_name) == len &&
 		    strncmp(specs[id].long_name, arg, len) == 0)
 			return id;
 	return -1;
