@@ -17,34 +17,39 @@ enum option_id {
 	OPT_WARN_ON_REAP, OPT_VERBOSE, OPT_LICENSE, OPT_HELP, OPT_VERSION, OPTION_COUNT
 };
 
+/* An option's environment twin is TEND_ and its long name, upper case, '_' for '-'. */
+enum twin { NO_TWIN, SWITCH_TWIN, VALUE_TWIN, LIST_TWIN };
+
 /* Long names in place, not pointers to them: the table is a third smaller. */
 static const struct {
 	char short_name;
 	bool takes_value;
+	unsigned char twin;
 	char long_name[sizeof "line-buffered"];
 } specs[OPTION_COUNT] = {
-	[OPT_GRACE] = { 't', true, "grace" },
-	[OPT_SINGLE_CHILD] = { 'c', false, "single-child" },
-	[OPT_GROUP] = { 'g', false, "" },
-	[OPT_REWRITE] = { 'r', true, "rewrite" },
-	[OPT_SUBREAPER] = { 's', false, "subreaper" },
-	[OPT_PDEATH] = { 'p', true, "pdeath" },
-	[OPT_REMAP_EXIT] = { 'e', true, "remap-exit" },
-	[OPT_STOP_DELAY] = { 'D', true, "stop-delay" },
-	[OPT_TIMEOUT] = { 'T', true, "timeout" },
-	[OPT_PAUSE] = { 'P', false, "pause" },
-	[OPT_LINE_BUFFERED] = { 'L', false, "line-buffered" },
-	[OPT_PRELOAD] = { 0, true, "preload" },
-	[OPT_DETACH] = { 'd', false, "detach" },
-	[OPT_LOG] = { 0, true, "log" },
-	[OPT_PID_FILE] = { 0, true, "pid-file" },
-	[OPT_STATUS_FILE] = { 0, true, "status-file" },
-	[OPT_WAIT] = { 0, true, "wait" },
-	[OPT_WARN_ON_REAP] = { 'w', false, "warn-on-reap" },
-	[OPT_VERBOSE] = { 'v', false, "verbose" },
-	[OPT_LICENSE] = { 'l', false, "license" },
-	[OPT_HELP] = { 'h', false, "help" },
-	[OPT_VERSION] = { 'V', false, "version" },
+	[OPT_GRACE] = { 't', true, VALUE_TWIN, "grace" },
+	[OPT_SINGLE_CHILD] = { 'c', false, SWITCH_TWIN, "single-child" },
+	[OPT_GROUP] = { 'g', false, NO_TWIN, "" },
+	[OPT_REWRITE] = { 'r', true, LIST_TWIN, "rewrite" },
+	[OPT_SUBREAPER] = { 's', false, SWITCH_TWIN, "subreaper" },
+	[OPT_PDEATH] = { 'p', true, VALUE_TWIN, "pdeath" },
+	[OPT_REMAP_EXIT] = { 'e', true, LIST_TWIN, "remap-exit" },
+	[OPT_STOP_DELAY] = { 'D', true, VALUE_TWIN, "stop-delay" },
+	[OPT_TIMEOUT] = { 'T', true, VALUE_TWIN, "timeout" },
+	[OPT_PAUSE] = { 'P', false, NO_TWIN, "pause" },
+	[OPT_LINE_BUFFERED] = { 'L', false, SWITCH_TWIN, "line-buffered" },
+	[OPT_PRELOAD] = { 0, true, VALUE_TWIN, "preload" },
+	[OPT_DETACH] = { 'd', false, SWITCH_TWIN, "detach" },
+	[OPT_LOG] = { 0, true, VALUE_TWIN, "log" },
+	[OPT_PID_FILE] = { 0, true, VALUE_TWIN, "pid-file" },
+	[OPT_STATUS_FILE] = { 0, true, VALUE_TWIN, "status-file" },
+	[OPT_WAIT] = { 0, true, NO_TWIN, "wait" },
+	[OPT_WARN_ON_REAP] = { 'w', false, SWITCH_TWIN, "warn-on-reap" },
+	/* -v's twin is a level, TEND_VERBOSITY: apply_env reads it. */
+	[OPT_VERBOSE] = { 'v', false, NO_TWIN, "verbose" },
+	[OPT_LICENSE] = { 'l', false, NO_TWIN, "license" },
+	[OPT_HELP] = { 'h', false, NO_TWIN, "help" },
+	[OPT_VERSION] = { 'V', false, NO_TWIN, "version" },
 };
 
 /*
@@ -332,42 +337,37 @@ static int apply_foreign_env(struct options *opts, char *const envp[], struct op
 	return 0;
 }
 
+/* "TEND_STOP_DELAY" for "stop-delay". */
+static void twin_name(char *name, const char *long_name)
+{
+	memcpy(name, "TEND_", 5);
+	for (name += 5; *long_name; long_name++)
+		*name++ = *long_name == '-' ? '_' : (char)(*long_name - 'a' + 'A');
+	*name = '\0';
+}
+
 static int apply_env(struct options *opts, char *const envp[], struct options_error *err)
 {
-	static const struct {
-		const char *name;
-		enum option_id id;
-	} valued[] = {
-		{ "TEND_GRACE", OPT_GRACE }, { "TEND_TIMEOUT", OPT_TIMEOUT },
-		{ "TEND_STOP_DELAY", OPT_STOP_DELAY },
-		{ "TEND_PDEATH", OPT_PDEATH }, { "TEND_PRELOAD", OPT_PRELOAD },
-		{ "TEND_REWRITE", OPT_REWRITE }, { "TEND_REMAP_EXIT", OPT_REMAP_EXIT },
-		{ "TEND_LOG", OPT_LOG }, { "TEND_PID_FILE", OPT_PID_FILE },
-		{ "TEND_STATUS_FILE", OPT_STATUS_FILE },
-	};
-	static const struct {
-		const char *name;
-		enum option_id id;
-	} switches[] = {
-		{ "TEND_SINGLE_CHILD", OPT_SINGLE_CHILD }, { "TEND_SUBREAPER", OPT_SUBREAPER },
-		{ "TEND_LINE_BUFFERED", OPT_LINE_BUFFERED }, { "TEND_WARN_ON_REAP", OPT_WARN_ON_REAP },
-		{ "TEND_DETACH", OPT_DETACH },
-	};
+	char name[sizeof "TEND_" + sizeof specs[0].long_name];
 	const char *value;
 	bool on;
 	long n;
 
 	if (apply_foreign_env(opts, envp, err) < 0)
 		return -1;
-	for (size_t i = 0; i < sizeof valued / sizeof valued[0]; i++)
-		if (env_value(opts, envp, valued[i].name, valued[i].id, valued[i].id == OPT_REWRITE ||
-			      valued[i].id == OPT_REMAP_EXIT, err) < 0)
-			return -1;
-	for (size_t i = 0; i < sizeof switches / sizeof switches[0]; i++) {
-		if (env_switch(envp, switches[i].name, &on, err) < 0)
+	for (int id = 0; id < OPTION_COUNT; id++) {
+		if (specs[id].twin == NO_TWIN)
+			continue;
+		twin_name(name, specs[id].long_name);
+		if (specs[id].twin != SWITCH_TWIN) {
+			if (env_value(opts, envp, name, id, specs[id].twin == LIST_TWIN, err) < 0)
+				return -1;
+			continue;
+		}
+		if (env_switch(envp, name, &on, err) < 0)
 			return -1;
 		if (on)
-			apply(opts, switches[i].id, NULL, NULL, err);
+			apply(opts, id, NULL, NULL, err);
 	}
 	if ((value = environment_get(envp, "TEND_VERBOSITY"))) {
 		if ((n = parse_number(value, 0, MAX_VERBOSITY)) < 0)
