@@ -128,6 +128,13 @@ static int fail(struct options_error *err, bool usage, const char *fmt, ...)
 	return -1;
 }
 
+/* A bad value, named as it came: "-t 'abc': not a number of seconds". */
+static int bad_value(struct options_error *err, const char *label, const char *value,
+		     const char *why)
+{
+	return fail(err, true, "%s'%s': %s", label, value, why);
+}
+
 /* A whole decimal number in [min, max], or -1. */
 static long parse_number(const char *s, long min, long max)
 {
@@ -187,7 +194,7 @@ static int parse_rewrite(struct options *opts, const char *spec, const char *lab
 	int from, to;
 
 	if (!colon || from_len >= sizeof from_text)
-		return fail(err, true, "%s'%s': expected SIGNAL:SIGNAL, e.g. TERM:INT", label, spec);
+		return bad_value(err, label, spec, "expected SIGNAL:SIGNAL, e.g. TERM:INT");
 	memcpy(from_text, spec, from_len);
 	from_text[from_len] = '\0';
 	from = signal_parse(from_text);
@@ -200,7 +207,7 @@ static int parse_rewrite(struct options *opts, const char *spec, const char *lab
 		return fail(err, true, "%s'%s': %s cannot be caught, so never forwarded", label,
 			    spec, from == SIGKILL ? "SIGKILL" : "SIGSTOP");
 	if (from == SIGCHLD)
-		return fail(err, true, "%s'%s': SIGCHLD is never forwarded", label, spec);
+		return bad_value(err, label, spec, "SIGCHLD is never forwarded");
 	opts->rewrite.to[from] = (unsigned char)to;
 	return 0;
 }
@@ -217,7 +224,7 @@ static int apply(struct options *opts, enum option_id id, const char *value,
 	case OPT_STOP_DELAY:
 	case OPT_TIMEOUT:
 		if ((ns = parse_seconds(value)) < 0)
-			return fail(err, true, "%s'%s': not a number of seconds", label, value);
+			return bad_value(err, label, value, "not a number of seconds");
 		*(id == OPT_GRACE ? &opts->grace_ns :
 		  id == OPT_STOP_DELAY ? &opts->stop_delay_ns : &opts->timeout_ns) = ns;
 		return 0;
@@ -227,19 +234,19 @@ static int apply(struct options *opts, enum option_id id, const char *value,
 	case OPT_SUBREAPER: opts->subreaper = true; return 0;
 	case OPT_PDEATH:
 		if ((n = signal_parse(value)) <= 0)
-			return fail(err, true, "%s'%s': unknown signal", label, value);
+			return bad_value(err, label, value, "unknown signal");
 		opts->pdeath_signal = (int)n;
 		return 0;
 	case OPT_REMAP_EXIT:
 		if ((n = parse_number(value, 0, 255)) < 0)
-			return fail(err, true, "%s'%s': not an exit code (0-255)", label, value);
+			return bad_value(err, label, value, "not an exit code (0-255)");
 		opts->remap_exit[n / 8] |= (unsigned char)(1u << (n % 8));
 		return 0;
 	case OPT_PAUSE: opts->pause = true; return 0;
 	case OPT_LINE_BUFFERED: opts->line_buffered = true; return 0;
 	case OPT_PRELOAD:
 		if (value[0] != '/')
-			return fail(err, true, "%s'%s': the helper path must be absolute", label, value);
+			return bad_value(err, label, value, "the helper path must be absolute");
 		opts->preload = value;
 		return 0;
 	case OPT_DETACH: opts->detach = true; return 0;
@@ -248,7 +255,7 @@ static int apply(struct options *opts, enum option_id id, const char *value,
 	case OPT_STATUS_FILE:
 	case OPT_WAIT:
 		if (!*value)
-			return fail(err, true, "%s'': expected a file name", label);
+			return bad_value(err, label, value, "expected a file name");
 		*(id == OPT_LOG ? &opts->log_file : id == OPT_PID_FILE ? &opts->pid_file :
 		  id == OPT_STATUS_FILE ? &opts->status_file : &opts->wait_file) = value;
 		return 0;
