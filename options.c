@@ -322,11 +322,25 @@ static int env_value(struct options *opts, char *const envp[], const char *name,
 	}
 }
 
+/* A verbosity variable, 0-9: 1 and *level when set, 0 when not, -1 when bad. */
+static int env_level(char *const envp[], const char *name, int *level, struct options_error *err)
+{
+	const char *value = environment_get(envp, name);
+	long n;
+
+	if (!value)
+		return 0;
+	if ((n = parse_number(value, 0, MAX_VERBOSITY)) < 0)
+		return fail(err, false, "%s='%s': expected a number 0-%d", name, value, MAX_VERBOSITY);
+	*level = (int)n;
+	return 1;
+}
+
 /* tini's and dumb-init's variables, with the meaning they have there. */
 static int apply_foreign_env(struct options *opts, char *const envp[], struct options_error *err)
 {
 	const char *value;
-	long n;
+	int level, set;
 
 	if (environment_get(envp, "TINI_SUBREAPER"))
 		opts->subreaper = true;
@@ -334,13 +348,11 @@ static int apply_foreign_env(struct options *opts, char *const envp[], struct op
 		opts->single_child = true;
 	if ((value = environment_get(envp, "DUMB_INIT_DEBUG")) && strcmp(value, "1") == 0)
 		opts->verbosity = LOG_DEBUG;
-	if ((value = environment_get(envp, "TINI_VERBOSITY"))) {
-		/* tini counts 1 as its default; tend counts 0. */
-		if ((n = parse_number(value, 0, MAX_VERBOSITY)) < 0)
-			return fail(err, false, "TINI_VERBOSITY='%s': expected a number 0-%d",
-				    value, MAX_VERBOSITY);
-		opts->verbosity = n > 0 ? (int)n - 1 : 0;
-	}
+	if ((set = env_level(envp, "TINI_VERBOSITY", &level, err)) < 0)
+		return -1;
+	/* tini counts 1 as its default; tend counts 0. */
+	if (set)
+		opts->verbosity = level > 0 ? level - 1 : 0;
 	return 0;
 }
 
@@ -356,9 +368,7 @@ static void twin_name(char *name, const char *long_name)
 static int apply_env(struct options *opts, char *const envp[], struct options_error *err)
 {
 	char name[sizeof "TEND_" + sizeof specs[0].long_name];
-	const char *value;
 	bool on;
-	long n;
 
 	if (apply_foreign_env(opts, envp, err) < 0)
 		return -1;
@@ -376,13 +386,7 @@ static int apply_env(struct options *opts, char *const envp[], struct options_er
 		if (on)
 			apply(opts, id, NULL, NULL, err);
 	}
-	if ((value = environment_get(envp, "TEND_VERBOSITY"))) {
-		if ((n = parse_number(value, 0, MAX_VERBOSITY)) < 0)
-			return fail(err, false, "TEND_VERBOSITY='%s': expected a number 0-%d",
-				    value, MAX_VERBOSITY);
-		opts->verbosity = (int)n;
-	}
-	return 0;
+	return env_level(envp, "TEND_VERBOSITY", &opts->verbosity, err) < 0 ? -1 : 0;
 }
 
 static int find_short(char name)
