@@ -275,8 +275,8 @@ static int apply(struct options *opts, enum option_id id, const char *value,
 /* A TEND_* switch: 1/0, true/false, yes/no, on/off; the empty string is off. */
 static int env_switch(char *const envp[], const char *name, bool *on, struct options_error *err)
 {
-	static const char *const yes[] = { "1", "true", "yes", "on" };
-	static const char *const no[] = { "", "0", "false", "no", "off" };
+	static const char yes[][sizeof "true"] = { "1", "true", "yes", "on" };
+	static const char no[][sizeof "false"] = { "", "0", "false", "no", "off" };
 	const char *value = environment_get(envp, name);
 
 	*on = false;
