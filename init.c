@@ -67,25 +67,14 @@ static const char license[] =
 static int show(enum action action, const char *argv0)
 {
 	const char *base = strrchr(argv0, '/') ? strrchr(argv0, '/') + 1 : argv0;
-	char line[128];
+	bool as_tini = strcmp(base, "docker-init") == 0 || strcmp(base, "tini") == 0;
+	/* The version lines are literals: no format() and no buffer for them. */
+	const char *text = action == SHOW_HELP ? options_usage
+		: action == SHOW_LICENSE ? license
+		: as_tini ? "tini version " TEND_VERSION "_tend - git." TEND_COMMIT "\n"
+		: "tend version " TEND_VERSION " - git." TEND_COMMIT "\n";
 
-	switch (action) {
-	case SHOW_HELP:
-		write_all(STDOUT_FILENO, options_usage, strlen(options_usage));
-		break;
-	case SHOW_LICENSE:
-		write_all(STDOUT_FILENO, license, sizeof license - 1);
-		break;
-	case SHOW_VERSION:
-		if (strcmp(base, "docker-init") == 0 || strcmp(base, "tini") == 0)
-			format(line, sizeof line, "tini version %s_tend - git.%s\n", TEND_VERSION, TEND_COMMIT);
-		else
-			format(line, sizeof line, "tend version %s - git.%s\n", TEND_VERSION, TEND_COMMIT);
-		write_all(STDOUT_FILENO, line, strlen(line));
-		break;
-	case RUN:
-		break;
-	}
+	write_all(STDOUT_FILENO, text, strlen(text));
 	return 0;
 }
 
