@@ -183,8 +183,11 @@ const char *error_text(int error)
 
 static void vlog(const char *fmt, va_list ap)
 {
-	char line[1024] = "tend: ";
+	char line[1024];
 	size_t len = 6;
+
+	/* Not an initializer: that would zero the whole buffer, in code too. */
+	memcpy(line, "tend: ", len);
 
 	len += vformat(line + len, sizeof line - len - 1, fmt, ap);
 	line[len++] = '\n';
