@@ -41,7 +41,12 @@ toolchain-%:
 
 # No build path in any artifact: debug info is never kept, and __FILE__ is not used,
 # but a path must not slip in through either.
-CROSS_CFLAGS = $(CFLAGS) -ffile-prefix-map=$(CURDIR)=. $(CROSS_CFLAGS_$*)
+# Link-time optimization where it pays: it makes every binary smaller
+# (arm64's by 0.75 KiB, which brings it under 32 KiB; ppc64el's by 1.7 KiB)
+# but amd64's, which it grows by 0.1 KiB.
+NO_LTO_ARCHS := amd64
+CROSS_CFLAGS = $(CFLAGS) -ffile-prefix-map=$(CURDIR)=. $(if $(filter $*,$(NO_LTO_ARCHS)),,-flto) \
+	$(CROSS_CFLAGS_$*)
 # arm64: one adr instead of adrp+add for each address (0.8 KiB less); the
 # tiny model's limit, a 1 MiB image, is far off.
 CROSS_CFLAGS_arm64 := -mcmodel=tiny
