@@ -20,6 +20,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -116,10 +117,27 @@ static _Noreturn void exec_failed(const char *command, int error)
 	_exit(missing ? EXIT_NOT_FOUND : EXIT_CANNOT_EXECUTE);
 }
 
+/*
+ * The terminal's foreground process group, by the raw ioctl: libc's
+ * tcgetpgrp and tcsetpgrp bring its ioctl(), which converts 32-bit time
+ * structures tend never passes.
+ */
+static pid_t terminal_group(void)
+{
+	pid_t group;
+
+	return syscall(SYS_ioctl, STDIN_FILENO, TIOCGPGRP, &group) < 0 ? -1 : group;
+}
+
+static void give_terminal(pid_t group)
+{
+	syscall(SYS_ioctl, STDIN_FILENO, TIOCSPGRP, &group);
+}
+
 /* Only a foreground tend may hand the terminal on: never steal it from the shell. */
 static bool in_foreground(void)
 {
-	return isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp();
+	return isatty(STDIN_FILENO) && terminal_group() == getpgrp();
 }
 
 /* What the child needs, in spawn()'s frame; it writes env and listen_pid. */
@@ -150,7 +168,7 @@ static int start_command(void *arg)
 	setpgid(0, 0);
 	/* SIGTTOU is still blocked here, so a background write cannot stop us. */
 	if (c->owns_terminal)
-		tcsetpgrp(STDIN_FILENO, getpid());
+		give_terminal(getpid());
 	/* Writes env and listen_pid, in spawn()'s frame: tend does not read them again. */
 	hand_over_listen_pid(c->env, c->listen_pid, sizeof c->listen_pid);
 	/* The mask is per thread, and without CLONE_SIGHAND the dispositions are a copy. */
@@ -346,7 +364,7 @@ static void stop_with_child(pid_t child)
 {
 	kill(getpid(), SIGSTOP);
 	if (in_foreground())
-		tcsetpgrp(STDIN_FILENO, child);
+		give_terminal(child);
 }
 
 static int supervise(const struct options *opts, pid_t child, bool job_control)
@@ -454,6 +472,6 @@ int main(int argc, char *argv[])
 	status = supervise(&opts, child, foreground && getpid() != 1);
 	/* The terminal goes back to whoever ran tend, before tend's status reaches them. */
 	if (foreground)
-		tcsetpgrp(STDIN_FILENO, getpgrp());
+		give_terminal(getpgrp());
 	return status;
 }
