@@ -29,6 +29,15 @@ bin() {
 	echo "$tend"
 }
 
+# Issue 11: the release binaries for the two common architectures.
+@test "the static binary is under 32 KiB on amd64 and on arm64" {
+	local size
+	for arch in amd64 arm64; do
+		size=$(stat -c %s "$ROOT/build/cross/$arch/tend")
+		[ "$size" -lt 32768 ] || fail "$arch: tend is $size bytes, not under 32 KiB (32768)"
+	done
+}
+
 @test "on every architecture, tend runs COMMAND as PID 1 and exits with its status" {
 	for arch in "${ARCHS[@]}"; do
 		TEND=$(bin "$arch")
