@@ -24,7 +24,7 @@ enum twin { NO_TWIN, SWITCH_TWIN, VALUE_TWIN, LIST_TWIN };
 static const struct {
 	char short_name;
 	bool takes_value;
-	unsigned char twin;
+	unsigned char twin;	/* an enum twin, in one byte */
 	char long_name[sizeof "line-buffered"];
 } specs[OPTION_COUNT] = {
 	[OPT_GRACE] = { 't', true, VALUE_TWIN, "grace" },
