@@ -266,7 +266,7 @@ static void forward(const struct options *opts, struct reaper *r, int received)
 		reaper_start_grace(r);
 	/* As dumb-init does: a job-control stop suspends tend along with its child. */
 	if (signal_suspends_job(received) && !r->is_pid1)
-		kill(getpid(), SIGSTOP);
+		signal_stop_self();
 }
 
 static int exit_status(const struct options *opts, const struct reaper *r, bool timed_out)
@@ -362,7 +362,7 @@ static const struct timespec *next_deadline(const struct reaper *r, const struct
  */
 static void stop_with_child(pid_t child)
 {
-	kill(getpid(), SIGSTOP);
+	signal_stop_self();
 	if (in_foreground())
 		give_terminal(child);
 }

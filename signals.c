@@ -203,6 +203,21 @@ bool signal_suspends_job(int sig)
 	return sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
 }
 
+/*
+ * A SIGCONT that came since the stop was asked for waits here, blocked; the
+ * stop would throw it away and leave tend, and its job, stopped for good.
+ * Then tend does not stop, and the SIGCONT is forwarded next. What is left
+ * of the race is the width of one system call.
+ */
+void signal_stop_self(void)
+{
+	uint64_t pending = 0;
+
+	syscall(SYS_rt_sigpending, &pending, sizeof pending);
+	if (!(pending & (UINT64_C(1) << (SIGCONT - 1))))
+		kill(getpid(), SIGSTOP);
+}
+
 void signal_forward(pid_t child, bool single_child, int sig)
 {
 	char name[16];

@@ -56,6 +56,9 @@ bool signal_asks_to_stop(int sig);
 /* SIGTSTP, SIGTTIN and SIGTTOU suspend a job: tend suspends with its child. */
 bool signal_suspends_job(int sig);
 
+/* tend stops itself with its job, unless a SIGCONT already came. */
+void signal_stop_self(void);
+
 /* Send sig to the child's process group, or to the child alone. */
 void signal_forward(pid_t child, bool single_child, int sig);
 
