@@ -135,7 +135,7 @@ send_and_expect() {
 # make chaos). The race needs the two signals microseconds apart, sent by
 # tend's own parent: bats puts milliseconds between two commands, so a
 # plain bash starts tend and sends the pairs. Run by hand, the code before
-# the fix was left stopped within 100 pairs in 7 of 9 tries; under bats'
+# the fix was left stopped within 100 pairs in 9 of 12 tries; under bats'
 # own timing in none of 6: this test guards the fix, it cannot prove it.
 @test "a SIGCONT right after SIGTSTP never leaves tend stopped" {
 	run timeout 60 bash -c '
