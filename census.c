@@ -21,7 +21,6 @@ struct linux_dirent64 {
 
 enum { FIRST_ROOM = 256 };
 
-/* "pid (name) S ppid ...": the name may hold spaces and parentheses. */
 /* The decimal number s starts with; /proc writes no sign and no overflow. */
 static pid_t number(const char *s)
 {
@@ -32,6 +31,7 @@ static pid_t number(const char *s)
 	return n;
 }
 
+/* "pid (name) S ppid ...": the name may hold spaces and parentheses. */
 static bool read_stat(const char *path, struct process *p)
 {
 	char buf[512];

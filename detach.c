@@ -70,9 +70,9 @@ void detach_from_caller(const struct options *opts)
 		die("-d: /dev/null: %s", error_text(errno));
 	if (opts->log_file)
 		log = open_log(opts->log_file);
+	/* _Fork: one thread, so none of fork()'s lock juggling is needed. */
 	if (syscall(SYS_pipe2, pipe_ends, O_CLOEXEC) < 0 || (tend = _Fork()) < 0)
 		die("-d: cannot start a background tend: %s", error_text(errno));
-	/* _Fork: one thread, so none of fork()'s lock juggling is needed. */
 	if (tend > 0) {
 		close(pipe_ends[1]);
 		wait_for_answer(pipe_ends[0], tend);

@@ -134,10 +134,13 @@ static void give_terminal(pid_t group)
 	syscall(SYS_ioctl, STDIN_FILENO, TIOCSPGRP, &group);
 }
 
-/* Only a foreground tend may hand the terminal on: never steal it from the shell. */
+/*
+ * Only a foreground tend may hand the terminal on: never steal it from the
+ * shell. Without a terminal on stdin there is no group to compare: -1.
+ */
 static bool in_foreground(void)
 {
-	return isatty(STDIN_FILENO) && terminal_group() == getpgrp();
+	return terminal_group() == getpgrp();
 }
 
 /* What the child needs, in spawn()'s frame; it writes env and listen_pid. */

@@ -23,9 +23,8 @@ static void read_job(const char *path, struct job *job)
 int job_wait(const char *path)
 {
 	struct job job;
-	int fd;
-
 	size_t len;
+	int fd;
 
 	read_job(path, &job);
 	if (job.pid > 0) {
